@@ -1,0 +1,221 @@
+//! The `sigil` command line: argument definitions and what each command does.
+//! `main` only parses and calls [`run`].
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use sigil_server::auth::secrets::{hash_password_async, new_password, SecretHasher};
+use sigil_server::bootstrap::{initialize, InitError};
+use sigil_server::config::{Config, LogFormat, Overrides};
+use sigil_server::serve;
+use sigil_store::Store;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "sigil",
+    version,
+    about = "A self-hosted, Sigma-compatible server"
+)]
+pub struct Cli {
+    /// TOML configuration file.
+    #[arg(long, global = true, env = "SIGIL_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (creating the organization on an empty database).
+    Serve(ServeArgs),
+    /// Create the organization, its first Admin and client credentials.
+    Init(InitArgs),
+    /// Administer members.
+    #[command(subcommand)]
+    Member(MemberCommand),
+}
+
+#[derive(Debug, Args, Default)]
+pub struct StorageArgs {
+    /// Directory for the SQLite database and the master key [default: ./sigil-data].
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// `postgres://…` or `sqlite:PATH` (also SIGIL_DATABASE_URL).
+    #[arg(long)]
+    pub database_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080] (also SIGIL_LISTEN).
+    #[arg(long)]
+    pub listen: Option<SocketAddr>,
+    /// Log format.
+    #[arg(long, value_enum)]
+    pub log_format: Option<LogFormatArg>,
+    /// Email of the first Admin, used only on an empty database.
+    #[arg(long)]
+    pub admin_email: Option<String>,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Email of the first Admin.
+    #[arg(long)]
+    pub admin_email: String,
+    /// Print exactly one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MemberCommand {
+    /// Set a member's password (used by the Report token API's BASIC method).
+    SetPassword(SetPasswordArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SetPasswordArgs {
+    /// The member's email.
+    #[arg(long)]
+    pub email: String,
+    /// Read the password from standard input instead of generating one.
+    #[arg(long)]
+    pub password_stdin: bool,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormatArg {
+    Text,
+    Json,
+}
+
+impl From<LogFormatArg> for LogFormat {
+    fn from(v: LogFormatArg) -> Self {
+        match v {
+            LogFormatArg::Text => LogFormat::Text,
+            LogFormatArg::Json => LogFormat::Json,
+        }
+    }
+}
+
+fn storage_overrides(s: &StorageArgs) -> Overrides {
+    Overrides {
+        data_dir: s.data_dir.clone(),
+        database_url: s.database_url.clone(),
+        ..Overrides::default()
+    }
+}
+
+/// Logs go to stderr, so that stdout carries only what a command prints for scripts.
+fn init_tracing(config: &Config) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("SIGIL_LOG")
+        .or_else(|_| EnvFilter::try_new(&config.log_level))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match config.log_format {
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => {
+            let mut o = storage_overrides(&args.storage);
+            o.listen = args.listen;
+            o.log_format = args.log_format.map(Into::into);
+            o.admin_email = args.admin_email;
+            let config = Config::load(cli.config.as_deref(), o)?;
+            init_tracing(&config);
+            serve::run(config).await
+        }
+        Command::Init(args) => {
+            let config = Config::load(cli.config.as_deref(), storage_overrides(&args.storage))?;
+            init_tracing(&config);
+            init(&config, &args).await
+        }
+        Command::Member(MemberCommand::SetPassword(args)) => {
+            let config = Config::load(cli.config.as_deref(), storage_overrides(&args.storage))?;
+            init_tracing(&config);
+            set_password(&config, &args).await
+        }
+    }
+}
+
+async fn init(config: &Config, args: &InitArgs) -> anyhow::Result<()> {
+    let store = serve::open_store(config).await?;
+    let keys = serve::load_keys(config)?;
+    let hasher = SecretHasher::new(keys.secret_hashing);
+    let result = initialize(
+        store.as_ref(),
+        &hasher,
+        &args.admin_email,
+        &config.organization_name,
+    )
+    .await;
+    store.close().await;
+    let out = match result {
+        Ok(out) => out,
+        Err(InitError::AlreadyInitialized) => {
+            anyhow::bail!("this database is already initialized (it holds an organization); nothing was changed")
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if args.json {
+        println!("{}", serde_json::to_string(&out)?);
+    } else {
+        let base = config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", config.listen));
+        serve::print_first_run(&out, &base);
+    }
+    Ok(())
+}
+
+async fn set_password(config: &Config, args: &SetPasswordArgs) -> anyhow::Result<()> {
+    let (password, generated) = if args.password_stdin {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .context("cannot read the password from stdin")?;
+        let p = s.trim_end_matches(['\r', '\n']).to_owned();
+        anyhow::ensure!(
+            p.chars().count() >= 8,
+            "the password must have at least 8 characters"
+        );
+        (p, false)
+    } else {
+        (new_password(), true)
+    };
+    let store = serve::open_store(config).await?;
+    let store: Arc<dyn Store> = store;
+    let member = store
+        .member_by_email(&args.email)
+        .await?
+        .with_context(|| format!("no member has the email `{}`", args.email))?;
+    let hash = hash_password_async(password.clone()).await;
+    store
+        .set_member_password(member.id, &hash, sigil_core::clock::now())
+        .await?;
+    if generated {
+        println!("{password}");
+    }
+    eprintln!("password set for {}", member.email);
+    Ok(())
+}

@@ -1,0 +1,15 @@
+//! Domain types of sigil: identifiers, organizations, members, account types and
+//! API client credentials, with the rules that do not depend on HTTP or SQL.
+//!
+//! Everything here is plain data; the store persists it and the server exposes it.
+
+pub mod account_type;
+pub mod clock;
+pub mod credential;
+pub mod id;
+pub mod member;
+
+pub use account_type::{AccountType, BuiltinAccountType, Permission};
+pub use credential::{ClientCredential, CredentialScope};
+pub use id::{AccountTypeId, MemberId, OrganizationId, TokenFamilyId};
+pub use member::{Member, Organization};

@@ -1,0 +1,69 @@
+//! [`app`]: the routes of [`crate::routes`] behind the middleware stack, ready to serve.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::Method;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::Response;
+use axum::{Extension, Router};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+use tracing::Span;
+
+use crate::error::ApiError;
+use crate::metrics::track;
+use crate::middleware::{request_context, RequestId};
+use crate::state::AppState;
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    app_with(state, Router::new())
+}
+
+/// The application with `extra` routes behind the same middleware stack (the
+/// benchmark adds a bare handler this way, to measure the stack itself).
+pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
+    let (router, doc) = crate::routes::api().split_for_parts();
+    let max_body = state.config.max_body_bytes;
+    let metrics = state.metrics.clone();
+    router
+        .merge(extra)
+        .fallback(|| async { ApiError::not_found("no such route") })
+        .method_not_allowed_fallback(|method: Method| async move {
+            ApiError::MethodNotAllowed(format!("method {method} is not allowed on this route"))
+        })
+        .layer(Extension(Arc::new(doc)))
+        .layer(DefaultBodyLimit::max(max_body))
+        // Innermost to outermost: a panic becomes a 500 that metrics count, the trace
+        // span carries the request id, and request_context renders every error.
+        .layer(CatchPanicLayer::new())
+        .layer(from_fn_with_state(metrics, track))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request| {
+                    let route = req
+                        .extensions()
+                        .get::<MatchedPath>()
+                        .map(MatchedPath::as_str)
+                        .unwrap_or("unmatched");
+                    let id = req
+                        .extensions()
+                        .get::<RequestId>()
+                        .map(RequestId::as_str)
+                        .unwrap_or_default();
+                    tracing::info_span!("request", method = %req.method(), route, request_id = id)
+                })
+                .on_request(())
+                .on_response(|res: &Response, latency: Duration, _span: &Span| {
+                    tracing::info!(
+                        status = res.status().as_u16(),
+                        latency_us = latency.as_micros() as u64,
+                        "response"
+                    );
+                }),
+        )
+        .layer(from_fn(request_context))
+        .with_state(state)
+}

@@ -1,0 +1,353 @@
+//! The grants: client credentials, refresh tokens, token exchange (impersonation)
+//! and member passwords. Shared by `POST /v2/auth/token` and the Report token API,
+//! which differ only in how they phrase the answer.
+
+use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
+use serde::Deserialize;
+use sigil_core::{ClientCredential, CredentialScope, Member, MemberId, TokenFamilyId};
+use sigil_store::{RefreshToken, RevocationKind, RotateOutcome, StoreError};
+use time::Duration;
+
+use super::secrets::{new_refresh_token, refresh_token_hash, verify_password_async};
+use super::tokens::{AccessClaims, TokenSubject};
+use crate::state::AppState;
+
+pub const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
+pub const JWT_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:jwt";
+pub const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
+
+/// Why a grant failed, in OAuth 2.0 terms (RFC 6749 §5.2).
+#[derive(Debug, thiserror::Error)]
+pub enum AuthFailure {
+    #[error("{0}")]
+    InvalidRequest(String),
+    /// Unknown client, wrong secret, revoked credential or inactive owner: the
+    /// answer does not say which.
+    #[error("invalid client credentials")]
+    InvalidClient,
+    #[error("{0}")]
+    InvalidGrant(String),
+    #[error("{0}")]
+    UnauthorizedClient(String),
+    #[error("unsupported grant_type `{0}`")]
+    UnsupportedGrantType(String),
+    #[error("storage failure")]
+    Store(#[from] StoreError),
+}
+
+impl AuthFailure {
+    pub fn oauth_code(&self) -> &'static str {
+        match self {
+            AuthFailure::InvalidRequest(_) => "invalid_request",
+            AuthFailure::InvalidClient => "invalid_client",
+            AuthFailure::InvalidGrant(_) => "invalid_grant",
+            AuthFailure::UnauthorizedClient(_) => "unauthorized_client",
+            AuthFailure::UnsupportedGrantType(_) => "unsupported_grant_type",
+            AuthFailure::Store(_) => "server_error",
+        }
+    }
+}
+
+/// A new access token and its refresh token.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub expires_in: u64,
+    pub claims: AccessClaims,
+}
+
+/// Client ID and secret as the client sent them.
+#[derive(Debug, Clone)]
+pub struct ClientAuth {
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+/// Checks a client ID and secret; answers the credential and its active owner.
+pub async fn authenticate_client(
+    st: &AppState,
+    auth: &ClientAuth,
+) -> Result<(ClientCredential, Member), AuthFailure> {
+    let cred = st
+        .store
+        .client_credential(&auth.client_id)
+        .await?
+        .ok_or(AuthFailure::InvalidClient)?;
+    if cred.is_revoked() || !st.secrets.verify(&auth.client_secret, &cred.secret_hash) {
+        return Err(AuthFailure::InvalidClient);
+    }
+    let owner = st
+        .store
+        .member(cred.owner_id)
+        .await?
+        .filter(|m| !m.is_inactive)
+        .ok_or(AuthFailure::InvalidClient)?;
+    Ok((cred, owner))
+}
+
+/// Starts a new token family for `member`.
+async fn issue_new(
+    st: &AppState,
+    member: MemberId,
+    client_id: Option<String>,
+    actor_id: Option<MemberId>,
+) -> Result<Issued, AuthFailure> {
+    let family_id = TokenFamilyId::new();
+    let refresh = new_refresh_token();
+    let now = sigil_core::clock::now();
+    st.store
+        .insert_refresh_token(&RefreshToken {
+            token_hash: refresh_token_hash(&refresh),
+            family_id,
+            client_id: client_id.clone(),
+            member_id: member,
+            actor_id,
+            created_at: now,
+            expires_at: now + Duration::seconds(st.config.auth.refresh_token_ttl_secs as i64),
+        })
+        .await?;
+    Ok(sign(
+        st,
+        member,
+        client_id,
+        Some(family_id),
+        actor_id,
+        refresh,
+    ))
+}
+
+fn sign(
+    st: &AppState,
+    member_id: MemberId,
+    client_id: Option<String>,
+    family_id: Option<TokenFamilyId>,
+    actor_id: Option<MemberId>,
+    refresh_token: String,
+) -> Issued {
+    let (access_token, claims) = st.tokens.issue(&TokenSubject {
+        member_id,
+        organization_id: st.organization.id,
+        client_id,
+        family_id,
+        actor_id,
+    });
+    Issued {
+        access_token,
+        refresh_token,
+        expires_in: st.tokens.ttl_secs(),
+        claims,
+    }
+}
+
+/// `grant_type=client_credentials`: a token acting as the credential's owner.
+pub async fn client_credentials(st: &AppState, auth: &ClientAuth) -> Result<Issued, AuthFailure> {
+    let (cred, owner) = authenticate_client(st, auth).await?;
+    if !cred.scopes.contains(&CredentialScope::Api) {
+        return Err(AuthFailure::UnauthorizedClient(
+            "these client credentials do not have the `api` scope".into(),
+        ));
+    }
+    issue_new(st, owner.id, Some(cred.client_id), None).await
+}
+
+/// `grant_type=refresh_token`: rotates the refresh token. When client credentials
+/// are given they must be those the token was issued to.
+pub async fn refresh(
+    st: &AppState,
+    refresh_token: &str,
+    client: Option<&ClientAuth>,
+) -> Result<Issued, AuthFailure> {
+    let client_id = match client {
+        Some(auth) => Some(authenticate_client(st, auth).await?.0.client_id),
+        None => None,
+    };
+    let next_token = new_refresh_token();
+    let now = sigil_core::clock::now();
+    let placeholder = RefreshToken {
+        token_hash: refresh_token_hash(&next_token),
+        // The store copies family, client, member and actor from the presented token.
+        family_id: TokenFamilyId::new(),
+        client_id: None,
+        member_id: MemberId::new(),
+        actor_id: None,
+        created_at: now,
+        expires_at: now + Duration::seconds(st.config.auth.refresh_token_ttl_secs as i64),
+    };
+    let presented = match st
+        .store
+        .rotate_refresh_token(&refresh_token_hash(refresh_token), &placeholder, now)
+        .await?
+    {
+        RotateOutcome::Rotated(t) => t,
+        RotateOutcome::Unknown => {
+            return Err(AuthFailure::InvalidGrant("unknown refresh token".into()))
+        }
+        RotateOutcome::Expired => {
+            return Err(AuthFailure::InvalidGrant(
+                "the refresh token has expired".into(),
+            ))
+        }
+        RotateOutcome::Revoked => {
+            return Err(AuthFailure::InvalidGrant(
+                "the refresh token has been revoked".into(),
+            ))
+        }
+        RotateOutcome::Reused(family) => {
+            st.revocations
+                .insert(RevocationKind::Family, &family.to_string());
+            return Err(AuthFailure::InvalidGrant(
+                "the refresh token was already used; every token issued from it is now revoked"
+                    .into(),
+            ));
+        }
+    };
+    if let Some(cid) = &client_id {
+        if presented.client_id.as_ref() != Some(cid) {
+            return Err(AuthFailure::InvalidGrant(
+                "the refresh token was not issued to this client".into(),
+            ));
+        }
+    }
+    // The owner, and the impersonating admin, must still be active.
+    for id in std::iter::once(presented.member_id).chain(presented.actor_id) {
+        let active = st.store.member(id).await?.is_some_and(|m| !m.is_inactive);
+        if !active {
+            return Err(AuthFailure::InvalidGrant(
+                "the refresh token's member is no longer active".into(),
+            ));
+        }
+    }
+    Ok(sign(
+        st,
+        presented.member_id,
+        presented.client_id,
+        Some(presented.family_id),
+        presented.actor_id,
+        next_token,
+    ))
+}
+
+/// Claims of the self-signed subject token of an impersonation request.
+#[derive(Debug, Deserialize)]
+struct SubjectClaims {
+    sub: Option<String>,
+    tenant: Option<String>,
+    exp: Option<i64>,
+}
+
+/// The parameters of a token-exchange (impersonation) request.
+#[derive(Debug)]
+pub struct Exchange<'a> {
+    pub client: &'a ClientAuth,
+    pub subject_token: &'a str,
+    pub subject_token_type: &'a str,
+    /// The admin's own access token, when sent (as `actor_token` and/or bearer).
+    pub actor_token: Option<&'a str>,
+}
+
+/// `grant_type=urn:ietf:params:oauth:grant-type:token-exchange`: an Admin's client
+/// credentials get a token acting as the member the subject token names.
+///
+/// The subject token is an HS256 JWT signed with the client secret, whose header
+/// `kid` is the client ID and whose `sub` is the member's email. sigil stores only a
+/// hash of client secrets, so the client must authenticate with its secret in the
+/// same request (HTTP Basic or the body) for the signature to be checked.
+pub async fn token_exchange(st: &AppState, ex: Exchange<'_>) -> Result<Issued, AuthFailure> {
+    if ex.subject_token_type != JWT_TOKEN_TYPE {
+        return Err(AuthFailure::InvalidRequest(format!(
+            "subject_token_type must be `{JWT_TOKEN_TYPE}`"
+        )));
+    }
+    let (cred, owner) = authenticate_client(st, ex.client).await?;
+    let owner_type = st
+        .store
+        .account_type(owner.account_type_id)
+        .await?
+        .ok_or(AuthFailure::InvalidClient)?;
+    if !owner_type.is_admin() {
+        return Err(AuthFailure::UnauthorizedClient(
+            "impersonation needs client credentials owned by a member with the Admin account type"
+                .into(),
+        ));
+    }
+    if let Some(actor) = ex.actor_token {
+        let claims = st.tokens.verify(actor).map_err(|_| {
+            AuthFailure::InvalidGrant("actor_token is not a valid access token".into())
+        })?;
+        if claims.cid.as_deref() != Some(cred.client_id.as_str())
+            || st.revocations.is_revoked(&claims)
+        {
+            return Err(AuthFailure::InvalidGrant(
+                "actor_token was not issued to these client credentials".into(),
+            ));
+        }
+    }
+    let header = decode_header(ex.subject_token)
+        .map_err(|_| AuthFailure::InvalidGrant("subject_token is not a JWT".into()))?;
+    if header.alg != Algorithm::HS256 {
+        return Err(AuthFailure::InvalidGrant(
+            "subject_token must be signed with HS256".into(),
+        ));
+    }
+    if header.kid.as_deref() != Some(cred.client_id.as_str()) {
+        return Err(AuthFailure::InvalidGrant(
+            "subject_token's `kid` must be the client ID".into(),
+        ));
+    }
+    let mut v = Validation::new(Algorithm::HS256);
+    v.required_spec_claims.clear();
+    v.validate_exp = false;
+    v.validate_aud = false;
+    let claims = decode::<SubjectClaims>(
+        ex.subject_token,
+        &DecodingKey::from_secret(ex.client.client_secret.as_bytes()),
+        &v,
+    )
+    .map_err(|_| AuthFailure::InvalidGrant("subject_token's signature is invalid".into()))?
+    .claims;
+    if let Some(exp) = claims.exp {
+        if exp <= time::OffsetDateTime::now_utc().unix_timestamp() {
+            return Err(AuthFailure::InvalidGrant(
+                "subject_token has expired".into(),
+            ));
+        }
+    }
+    if let Some(tenant) = &claims.tenant {
+        if tenant != &st.organization.id.to_string() {
+            return Err(AuthFailure::InvalidGrant(format!(
+                "subject_token names tenant `{tenant}`, which is not this organization"
+            )));
+        }
+    }
+    let email = claims.sub.ok_or_else(|| {
+        AuthFailure::InvalidGrant("subject_token must name the member to act as in `sub`".into())
+    })?;
+    let subject = st
+        .store
+        .member_by_email(&email)
+        .await?
+        .filter(|m| !m.is_inactive)
+        .ok_or_else(|| {
+            AuthFailure::InvalidGrant(format!("no active member has the email `{email}`"))
+        })?;
+    issue_new(st, subject.id, Some(cred.client_id), Some(owner.id)).await
+}
+
+/// A member's email and password (the Report token API's BASIC method).
+pub async fn password(st: &AppState, email: &str, password: &str) -> Result<Issued, AuthFailure> {
+    let member = st.store.member_by_email(email).await?;
+    let ok = match &member {
+        Some(m) if !m.is_inactive => match &m.password_hash {
+            Some(h) => verify_password_async(password.to_owned(), h.clone()).await,
+            None => false,
+        },
+        _ => false,
+    };
+    match member {
+        Some(m) if ok => issue_new(st, m.id, None, None).await,
+        _ => Err(AuthFailure::InvalidGrant(
+            "invalid username or password".into(),
+        )),
+    }
+}

@@ -1,0 +1,172 @@
+//! Access tokens: HS256 JWTs signed with a key derived from the master key. Checking
+//! one needs no database: the signature and expiry are checked here, revocation
+//! against the in-memory [`RevocationSet`](super::RevocationSet).
+
+use jsonwebtoken::{
+    decode, encode, errors::ErrorKind, Algorithm, DecodingKey, EncodingKey, Header, Validation,
+};
+use serde::{Deserialize, Serialize};
+use sigil_core::{MemberId, OrganizationId, TokenFamilyId};
+use uuid::Uuid;
+
+const ISSUER: &str = "sigil";
+
+/// What an access token says. It acts as `sub`, a member of `org`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessClaims {
+    pub iss: String,
+    pub sub: MemberId,
+    pub org: OrganizationId,
+    /// The client credential it was issued from, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cid: Option<String>,
+    /// The refresh-token family it belongs to, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fam: Option<TokenFamilyId>,
+    /// For impersonation: the admin acting as `sub`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act: Option<MemberId>,
+    pub jti: Uuid,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("the access token has expired")]
+    Expired,
+    #[error("the access token is malformed or its signature is invalid")]
+    Invalid,
+}
+
+/// Who a new token is for.
+#[derive(Debug, Clone)]
+pub struct TokenSubject {
+    pub member_id: MemberId,
+    pub organization_id: OrganizationId,
+    pub client_id: Option<String>,
+    pub family_id: Option<TokenFamilyId>,
+    pub actor_id: Option<MemberId>,
+}
+
+#[derive(Clone)]
+pub struct TokenIssuer {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    ttl_secs: u64,
+}
+
+impl std::fmt::Debug for TokenIssuer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TokenIssuer(ttl={}s, key=<redacted>)", self.ttl_secs)
+    }
+}
+
+impl TokenIssuer {
+    pub fn new(key: &[u8; 32], ttl_secs: u64) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+        validation.leeway = 0;
+        validation.validate_aud = false;
+        TokenIssuer {
+            encoding: EncodingKey::from_secret(key),
+            decoding: DecodingKey::from_secret(key),
+            validation,
+            ttl_secs,
+        }
+    }
+
+    pub fn ttl_secs(&self) -> u64 {
+        self.ttl_secs
+    }
+
+    /// Signs a new access token; answers it with its claims.
+    pub fn issue(&self, s: &TokenSubject) -> (String, AccessClaims) {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let claims = AccessClaims {
+            iss: ISSUER.into(),
+            sub: s.member_id,
+            org: s.organization_id,
+            cid: s.client_id.clone(),
+            fam: s.family_id,
+            act: s.actor_id,
+            jti: Uuid::new_v4(),
+            iat: now,
+            exp: now + self.ttl_secs as i64,
+        };
+        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .expect("HS256 signing of serializable claims cannot fail");
+        (token, claims)
+    }
+
+    /// Checks signature, issuer and expiry.
+    pub fn verify(&self, token: &str) -> Result<AccessClaims, TokenError> {
+        decode::<AccessClaims>(token, &self.decoding, &self.validation)
+            .map(|d| d.claims)
+            .map_err(|e| match e.kind() {
+                ErrorKind::ExpiredSignature => TokenError::Expired,
+                _ => TokenError::Invalid,
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn subject() -> TokenSubject {
+        TokenSubject {
+            member_id: MemberId::new(),
+            organization_id: OrganizationId::new(),
+            client_id: Some("abc".into()),
+            family_id: None,
+            actor_id: None,
+        }
+    }
+
+    #[test]
+    fn issued_tokens_verify_and_carry_their_claims() {
+        let issuer = TokenIssuer::new(&[7; 32], 3600);
+        let s = subject();
+        let (token, claims) = issuer.issue(&s);
+        let back = issuer.verify(&token).unwrap();
+        assert_eq!(back, claims);
+        assert_eq!(back.sub, s.member_id);
+        assert_eq!(back.exp - back.iat, 3600);
+    }
+
+    #[test]
+    fn other_keys_tampering_and_expiry_are_refused() {
+        let issuer = TokenIssuer::new(&[7; 32], 3600);
+        let (token, _) = issuer.issue(&subject());
+        let other = TokenIssuer::new(&[8; 32], 3600);
+        assert_eq!(other.verify(&token), Err(TokenError::Invalid));
+        let mut tampered = token.clone();
+        tampered.pop();
+        tampered.push(if token.ends_with('A') { 'B' } else { 'A' });
+        assert_eq!(issuer.verify(&tampered), Err(TokenError::Invalid));
+        assert_eq!(issuer.verify("garbage"), Err(TokenError::Invalid));
+
+        let mut claims = issuer.verify(&token).unwrap();
+        claims.exp = claims.iat - 10;
+        let expired = encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(&[7; 32]),
+        )
+        .unwrap();
+        assert_eq!(issuer.verify(&expired), Err(TokenError::Expired));
+
+        let none_alg = format!(
+            "{}.{}.",
+            base64::Engine::encode(
+                &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+                r#"{"alg":"none"}"#
+            ),
+            token.split('.').nth(1).unwrap()
+        );
+        assert_eq!(issuer.verify(&none_alg), Err(TokenError::Invalid));
+    }
+}

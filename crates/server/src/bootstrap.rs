@@ -1,0 +1,120 @@
+//! First run: the organization, the built-in account types, the first Admin member
+//! and its API client credentials, created in one transaction. Used by `sigil init`
+//! and by `sigil serve` on an empty database.
+
+use serde::Serialize;
+use sigil_core::member::{is_valid_email, normalize_email};
+use sigil_core::{
+    AccountType, BuiltinAccountType, ClientCredential, CredentialScope, Member, MemberId,
+    Organization, OrganizationId,
+};
+use sigil_store::{Bootstrap, Store, StoreError};
+
+use crate::auth::secrets::{
+    hash_password_async, new_client_id, new_client_secret, new_password, SecretHasher,
+};
+
+/// What first run prints once: the only time the password and secret are shown.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InitOutput {
+    pub organization_id: OrganizationId,
+    pub member_id: MemberId,
+    pub email: String,
+    pub password: String,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    #[error("the database already holds an organization; nothing was changed")]
+    AlreadyInitialized,
+    #[error("`{0}` is not an email address")]
+    InvalidEmail(String),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for InitError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::AlreadyInitialized => InitError::AlreadyInitialized,
+            other => InitError::Store(other),
+        }
+    }
+}
+
+pub async fn initialize(
+    store: &dyn Store,
+    secrets: &SecretHasher,
+    admin_email: &str,
+    organization_name: &str,
+) -> Result<InitOutput, InitError> {
+    if !is_valid_email(admin_email) {
+        return Err(InitError::InvalidEmail(admin_email.to_owned()));
+    }
+    // Checked first so that a second `init` does not spend an argon2 hash; the
+    // transaction below is still what guarantees one organization.
+    if store.organization().await?.is_some() {
+        return Err(InitError::AlreadyInitialized);
+    }
+    let now = sigil_core::clock::now();
+    let organization = Organization {
+        id: OrganizationId::new(),
+        name: organization_name.to_owned(),
+        created_at: now,
+    };
+    let account_types: Vec<AccountType> = BuiltinAccountType::ALL
+        .into_iter()
+        .map(|k| AccountType::builtin(organization.id, k))
+        .collect();
+    let admin_type = account_types
+        .iter()
+        .find(|t| t.is_admin())
+        .expect("the built-in types include Admin");
+    let password = new_password();
+    let admin = Member {
+        id: MemberId::new(),
+        organization_id: organization.id,
+        email: normalize_email(admin_email),
+        first_name: "Admin".into(),
+        last_name: String::new(),
+        account_type_id: admin_type.id,
+        password_hash: Some(hash_password_async(password.clone()).await),
+        is_inactive: false,
+        created_at: now,
+        updated_at: now,
+    };
+    let client_id = new_client_id();
+    let client_secret = new_client_secret();
+    let credential = ClientCredential {
+        client_id: client_id.clone(),
+        organization_id: organization.id,
+        owner_id: admin.id,
+        name: "initial admin credentials".into(),
+        description: "Created by sigil on first run.".into(),
+        scopes: vec![CredentialScope::Api],
+        secret_hash: secrets.hash(&client_secret),
+        created_by: Some(admin.id),
+        created_at: now,
+        revoked_at: None,
+    };
+    let out = InitOutput {
+        organization_id: organization.id,
+        member_id: admin.id,
+        email: admin.email.clone(),
+        password,
+        client_id,
+        client_secret,
+    };
+    store
+        .bootstrap(&Bootstrap {
+            organization,
+            account_types,
+            admin,
+            credential,
+        })
+        .await?;
+    Ok(out)
+}

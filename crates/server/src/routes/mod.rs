@@ -1,0 +1,59 @@
+//! The HTTP routes, one module per resource; each exports `router()`, and [`api`]
+//! merges them. Routes are registered through `utoipa-axum`, so the OpenAPI document
+//! is generated from the same code that routes.
+
+pub mod auth;
+pub mod credentials;
+pub mod ops;
+pub mod report;
+pub mod whoami;
+
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "sigil",
+        description = "A self-hosted, Sigma-compatible server. Operations under `/v2` follow \
+                       Sigma's REST API; the rest are sigil's own.",
+    ),
+    tags(
+        (name = "auth", description = "Tokens (Sigma)"),
+        (name = "credentials", description = "API client credentials (Sigma)"),
+        (name = "members", description = "Members (Sigma)"),
+        (name = "reports", description = "The Report token API"),
+        (name = "operations", description = "Health, metrics and this document (sigil)"),
+    ),
+    modifiers(&BearerScheme),
+)]
+struct ApiDoc;
+
+struct BearerScheme;
+
+impl utoipa::Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "basic",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Basic).build()),
+        );
+    }
+}
+
+/// Every route of the API, with its documentation.
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(auth::router())
+        .merge(credentials::router())
+        .merge(whoami::router())
+        .merge(report::router())
+        .merge(ops::router())
+}

@@ -1,0 +1,78 @@
+//! [`AppState`]: what every handler can reach, built once at start-up and passed
+//! explicitly to the router.
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use sigil_core::Organization;
+use sigil_store::Store;
+
+use crate::auth::keys::MasterKey;
+use crate::auth::secrets::SecretHasher;
+use crate::auth::{RevocationSet, TokenIssuer};
+use crate::config::Config;
+use crate::metrics::Metrics;
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub config: Arc<Config>,
+    pub store: Arc<dyn Store>,
+    pub tokens: TokenIssuer,
+    pub secrets: SecretHasher,
+    pub revocations: Arc<RevocationSet>,
+    pub metrics: Arc<Metrics>,
+    /// The organization this server holds; it never changes once created.
+    pub organization: Organization,
+}
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("organization", &self.organization.id)
+            .field("store", &self.store.dialect())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Keys derived from the master key, one per purpose.
+pub struct Keys {
+    pub token_signing: [u8; 32],
+    pub secret_hashing: [u8; 32],
+}
+
+impl Keys {
+    pub fn derive(master: &MasterKey) -> Self {
+        Keys {
+            token_signing: master.derive("access-token-signing/v1"),
+            secret_hashing: master.derive("client-secret-hashing/v1"),
+        }
+    }
+}
+
+impl AppState {
+    pub fn new(
+        config: Arc<Config>,
+        store: Arc<dyn Store>,
+        keys: &Keys,
+        organization: Organization,
+    ) -> Self {
+        AppState(Arc::new(Inner {
+            tokens: TokenIssuer::new(&keys.token_signing, config.auth.access_token_ttl_secs),
+            secrets: SecretHasher::new(keys.secret_hashing),
+            revocations: Arc::new(RevocationSet::new()),
+            metrics: Arc::new(Metrics::new()),
+            config,
+            store,
+            organization,
+        }))
+    }
+}

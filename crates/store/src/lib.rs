@@ -1,0 +1,86 @@
+//! Persistence for sigil: the [`Store`] trait the server depends on, and
+//! [`SqlStore`], its SQLite and PostgreSQL implementation.
+//!
+//! "Absent" and "failed" are different results: a lookup answers `Ok(None)` when the
+//! thing does not exist and `Err(StoreError)` when the database could not answer.
+
+mod error;
+mod records;
+mod sql;
+
+pub use error::{StoreError, StoreResult};
+pub use records::{Bootstrap, RefreshToken, Revocation, RevocationKind, RotateOutcome};
+pub use sql::{Dialect, SqlStore};
+
+use async_trait::async_trait;
+use sigil_core::{AccountType, AccountTypeId, ClientCredential, Member, MemberId, Organization};
+use time::OffsetDateTime;
+
+/// Everything the server persists. Implementations must be safe to share between
+/// tasks; every multi-row write happens in one transaction.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which database this is, for logs and the health check.
+    fn dialect(&self) -> Dialect;
+
+    /// A round trip to the database.
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// Creates the organization, the built-in account types, the first member and its
+    /// client credential, all or nothing. Fails with
+    /// [`StoreError::AlreadyInitialized`] when an organization exists.
+    async fn bootstrap(&self, b: &Bootstrap) -> StoreResult<()>;
+
+    /// The organization, if the database has been initialized.
+    async fn organization(&self) -> StoreResult<Option<Organization>>;
+
+    async fn member(&self, id: MemberId) -> StoreResult<Option<Member>>;
+
+    /// Looks a member up by email, case-insensitively.
+    async fn member_by_email(&self, email: &str) -> StoreResult<Option<Member>>;
+
+    async fn account_type(&self, id: AccountTypeId) -> StoreResult<Option<AccountType>>;
+
+    /// Sets a member's argon2id password hash; `Ok(false)` when no such member.
+    async fn set_member_password(
+        &self,
+        id: MemberId,
+        password_hash: &str,
+        at: OffsetDateTime,
+    ) -> StoreResult<bool>;
+
+    async fn insert_client_credential(&self, c: &ClientCredential) -> StoreResult<()>;
+
+    async fn client_credential(&self, client_id: &str) -> StoreResult<Option<ClientCredential>>;
+
+    /// Revokes a credential, every refresh token issued from it, and records the
+    /// revocation in the feed, in one transaction. `Ok(false)` when the credential does
+    /// not exist or was already revoked.
+    async fn revoke_client_credential(
+        &self,
+        client_id: &str,
+        at: OffsetDateTime,
+    ) -> StoreResult<bool>;
+
+    async fn insert_refresh_token(&self, t: &RefreshToken) -> StoreResult<()>;
+
+    /// Marks the presented refresh token used and stores its successor, atomically.
+    /// Presenting a token that was already used revokes its whole family.
+    async fn rotate_refresh_token(
+        &self,
+        presented_hash: &[u8],
+        next: &RefreshToken,
+        now: OffsetDateTime,
+    ) -> StoreResult<RotateOutcome>;
+
+    /// Revocations with a sequence number above `after_seq`, recorded at or after
+    /// `not_before`, in sequence order.
+    async fn revocations_since(
+        &self,
+        after_seq: i64,
+        not_before: OffsetDateTime,
+    ) -> StoreResult<Vec<Revocation>>;
+
+    /// Deletes refresh tokens that expired before `before`; answers how many.
+    async fn prune_refresh_tokens(&self, before: OffsetDateTime) -> StoreResult<u64>;
+}

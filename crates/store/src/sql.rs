@@ -1,0 +1,638 @@
+//! [`SqlStore`]: the SQLite and PostgreSQL implementation of [`Store`].
+//!
+//! Both dialects share one SQL text per operation (`$n` placeholders, `RETURNING`,
+//! `ON CONFLICT` work on both) and one Rust body: the [`on_pool!`] macro compiles each
+//! body once against `SqlitePool` and once against `PgPool`, so a query cannot drift
+//! between the two. Column types differ only in the migrations (`migrations/<dialect>`),
+//! which share their numbering.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sigil_core::{
+    AccountType, AccountTypeId, ClientCredential, CredentialScope, Member, MemberId, Organization,
+    Permission, TokenFamilyId,
+};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::error::{StoreError, StoreResult};
+use crate::records::{Bootstrap, RefreshToken, Revocation, RevocationKind, RotateOutcome};
+use crate::Store;
+
+/// Which database engine a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "sqlite",
+            Dialect::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the concrete pool of either dialect.
+macro_rules! on_pool {
+    ($self:ident, $pool:ident, $body:expr) => {
+        match &$self.pool {
+            Pool::Sqlite($pool) => $body,
+            Pool::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// The SQL store. Cheap to clone; clones share the connection pool.
+#[derive(Clone)]
+pub struct SqlStore {
+    pool: Pool,
+}
+
+impl std::fmt::Debug for SqlStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SqlStore({})", self.dialect().as_str())
+    }
+}
+
+impl SqlStore {
+    /// Connects to `url` (`sqlite:PATH` or `postgres://…`) and applies migrations.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url)?;
+            Self::connect_postgres(opts).await
+        } else if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)?;
+            Self::connect_sqlite(opts).await
+        } else {
+            // Never echo the URL: it may carry a password.
+            let scheme = url.split(':').next().unwrap_or_default();
+            Err(StoreError::UnsupportedUrl(format!(
+                "scheme `{scheme}`; use sqlite:PATH or postgres://…"
+            )))
+        }
+    }
+
+    /// Opens (creating if needed) a SQLite database in WAL mode with foreign keys on
+    /// and a busy timeout, then migrates it.
+    pub async fn connect_sqlite(opts: SqliteConnectOptions) -> StoreResult<Self> {
+        let opts = opts
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // NORMAL is durable in WAL mode except for the last transactions before a
+            // power loss, and avoids an fsync per commit.
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .min_connections(1)
+            .connect_with(opts)
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(SqlStore {
+            pool: Pool::Sqlite(pool),
+        })
+    }
+
+    /// Connects to PostgreSQL and migrates it.
+    pub async fn connect_postgres(opts: PgConnectOptions) -> StoreResult<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts)
+            .await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(SqlStore {
+            pool: Pool::Postgres(pool),
+        })
+    }
+
+    /// Closes every connection; pending queries finish first.
+    pub async fn close(&self) {
+        on_pool!(self, pool, pool.close().await)
+    }
+}
+
+// ---- row types: decoded the same way from both dialects ----
+
+#[derive(sqlx::FromRow)]
+struct OrganizationRow {
+    id: Uuid,
+    name: String,
+    created_at: OffsetDateTime,
+}
+
+impl From<OrganizationRow> for Organization {
+    fn from(r: OrganizationRow) -> Self {
+        Organization {
+            id: r.id.into(),
+            name: r.name,
+            created_at: r.created_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct MemberRow {
+    id: Uuid,
+    organization_id: Uuid,
+    email: String,
+    first_name: String,
+    last_name: String,
+    account_type_id: Uuid,
+    password_hash: Option<String>,
+    is_inactive: bool,
+    created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
+}
+
+const MEMBER_COLUMNS: &str = "id, organization_id, email, first_name, last_name, \
+     account_type_id, password_hash, is_inactive, created_at, updated_at";
+
+impl From<MemberRow> for Member {
+    fn from(r: MemberRow) -> Self {
+        Member {
+            id: r.id.into(),
+            organization_id: r.organization_id.into(),
+            email: r.email,
+            first_name: r.first_name,
+            last_name: r.last_name,
+            account_type_id: r.account_type_id.into(),
+            password_hash: r.password_hash,
+            is_inactive: r.is_inactive,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct AccountTypeRow {
+    id: Uuid,
+    organization_id: Uuid,
+    name: String,
+    description: String,
+    builtin: bool,
+    permissions: String,
+}
+
+impl TryFrom<AccountTypeRow> for AccountType {
+    type Error = StoreError;
+    fn try_from(r: AccountTypeRow) -> StoreResult<Self> {
+        Ok(AccountType {
+            id: r.id.into(),
+            organization_id: r.organization_id.into(),
+            name: r.name,
+            description: r.description,
+            builtin: r.builtin,
+            permissions: split_list(&r.permissions, Permission::parse, "permission")?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct CredentialRow {
+    client_id: String,
+    organization_id: Uuid,
+    owner_id: Uuid,
+    name: String,
+    description: String,
+    scopes: String,
+    secret_hash: Vec<u8>,
+    created_by: Option<Uuid>,
+    created_at: OffsetDateTime,
+    revoked_at: Option<OffsetDateTime>,
+}
+
+const CREDENTIAL_COLUMNS: &str = "client_id, organization_id, owner_id, name, description, \
+     scopes, secret_hash, created_by, created_at, revoked_at";
+
+impl TryFrom<CredentialRow> for ClientCredential {
+    type Error = StoreError;
+    fn try_from(r: CredentialRow) -> StoreResult<Self> {
+        Ok(ClientCredential {
+            client_id: r.client_id,
+            organization_id: r.organization_id.into(),
+            owner_id: r.owner_id.into(),
+            name: r.name,
+            description: r.description,
+            scopes: split_list(&r.scopes, CredentialScope::parse, "scope")?,
+            secret_hash: r.secret_hash,
+            created_by: r.created_by.map(Into::into),
+            created_at: r.created_at,
+            revoked_at: r.revoked_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct RefreshRow {
+    token_hash: Vec<u8>,
+    family_id: Uuid,
+    client_id: Option<String>,
+    member_id: Uuid,
+    actor_id: Option<Uuid>,
+    created_at: OffsetDateTime,
+    expires_at: OffsetDateTime,
+    revoked_at: Option<OffsetDateTime>,
+}
+
+impl From<&RefreshRow> for RefreshToken {
+    fn from(r: &RefreshRow) -> Self {
+        RefreshToken {
+            token_hash: r.token_hash.clone(),
+            family_id: TokenFamilyId(r.family_id),
+            client_id: r.client_id.clone(),
+            member_id: r.member_id.into(),
+            actor_id: r.actor_id.map(Into::into),
+            created_at: r.created_at,
+            expires_at: r.expires_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct RevocationRow {
+    seq: i64,
+    kind: String,
+    subject: String,
+    created_at: OffsetDateTime,
+}
+
+fn split_list<T>(s: &str, parse: impl Fn(&str) -> Option<T>, what: &str) -> StoreResult<Vec<T>> {
+    s.split(',')
+        .filter(|p| !p.is_empty())
+        .map(|p| parse(p).ok_or_else(|| StoreError::Corrupt(format!("unknown {what} `{p}`"))))
+        .collect()
+}
+
+fn join_list<T>(items: &[T], name: impl Fn(&T) -> &'static str) -> String {
+    items.iter().map(name).collect::<Vec<_>>().join(",")
+}
+
+const INSERT_REFRESH: &str = "INSERT INTO refresh_tokens \
+     (token_hash, family_id, client_id, member_id, actor_id, created_at, expires_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+const INSERT_REVOCATION: &str =
+    "INSERT INTO revocations (kind, subject, created_at) VALUES ($1, $2, $3)";
+
+macro_rules! bind_refresh {
+    ($t:expr) => {
+        sqlx::query(INSERT_REFRESH)
+            .bind($t.token_hash.as_slice())
+            .bind($t.family_id.0)
+            .bind($t.client_id.as_deref())
+            .bind($t.member_id.0)
+            .bind($t.actor_id.map(|a| a.0))
+            .bind($t.created_at)
+            .bind($t.expires_at)
+    };
+}
+
+macro_rules! bind_credential {
+    ($c:expr) => {
+        sqlx::query(
+            "INSERT INTO client_credentials (client_id, organization_id, owner_id, name, \
+             description, scopes, secret_hash, created_by, created_at, revoked_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&$c.client_id)
+        .bind($c.organization_id.0)
+        .bind($c.owner_id.0)
+        .bind(&$c.name)
+        .bind(&$c.description)
+        .bind(join_list(&$c.scopes, |s| s.as_str()))
+        .bind($c.secret_hash.as_slice())
+        .bind($c.created_by.map(|m| m.0))
+        .bind($c.created_at)
+        .bind($c.revoked_at)
+    };
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    fn dialect(&self) -> Dialect {
+        match self.pool {
+            Pool::Sqlite(_) => Dialect::Sqlite,
+            Pool::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        on_pool!(self, pool, {
+            sqlx::query("SELECT 1").execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    async fn bootstrap(&self, b: &Bootstrap) -> StoreResult<()> {
+        on_pool!(self, pool, {
+            let mut tx = pool.begin().await?;
+            let inserted = sqlx::query(
+                "INSERT INTO organizations (id, name, created_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (singleton) DO NOTHING",
+            )
+            .bind(b.organization.id.0)
+            .bind(&b.organization.name)
+            .bind(b.organization.created_at)
+            .execute(&mut *tx)
+            .await?;
+            if inserted.rows_affected() == 0 {
+                return Err(StoreError::AlreadyInitialized);
+            }
+            for t in &b.account_types {
+                sqlx::query(
+                    "INSERT INTO account_types (id, organization_id, name, description, \
+                     builtin, permissions, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(t.id.0)
+                .bind(t.organization_id.0)
+                .bind(&t.name)
+                .bind(&t.description)
+                .bind(t.builtin)
+                .bind(join_list(&t.permissions, |p| p.as_str()))
+                .bind(b.organization.created_at)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let m = &b.admin;
+            sqlx::query(
+                "INSERT INTO members (id, organization_id, email, first_name, last_name, \
+                 account_type_id, password_hash, is_inactive, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(m.id.0)
+            .bind(m.organization_id.0)
+            .bind(&m.email)
+            .bind(&m.first_name)
+            .bind(&m.last_name)
+            .bind(m.account_type_id.0)
+            .bind(m.password_hash.as_deref())
+            .bind(m.is_inactive)
+            .bind(m.created_at)
+            .bind(m.updated_at)
+            .execute(&mut *tx)
+            .await?;
+            bind_credential!(b.credential).execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    async fn organization(&self) -> StoreResult<Option<Organization>> {
+        let row: Option<OrganizationRow> = on_pool!(self, pool, {
+            sqlx::query_as("SELECT id, name, created_at FROM organizations")
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.map(Into::into))
+    }
+
+    async fn member(&self, id: MemberId) -> StoreResult<Option<Member>> {
+        let sql = format!("SELECT {MEMBER_COLUMNS} FROM members WHERE id = $1");
+        let row: Option<MemberRow> = on_pool!(self, pool, {
+            sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await?
+        });
+        Ok(row.map(Into::into))
+    }
+
+    async fn member_by_email(&self, email: &str) -> StoreResult<Option<Member>> {
+        let sql = format!("SELECT {MEMBER_COLUMNS} FROM members WHERE email = $1");
+        let email = sigil_core::member::normalize_email(email);
+        let row: Option<MemberRow> = on_pool!(self, pool, {
+            sqlx::query_as(&sql)
+                .bind(&email)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.map(Into::into))
+    }
+
+    async fn account_type(&self, id: AccountTypeId) -> StoreResult<Option<AccountType>> {
+        let row: Option<AccountTypeRow> = on_pool!(self, pool, {
+            sqlx::query_as(
+                "SELECT id, organization_id, name, description, builtin, permissions \
+                 FROM account_types WHERE id = $1",
+            )
+            .bind(id.0)
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn set_member_password(
+        &self,
+        id: MemberId,
+        password_hash: &str,
+        at: OffsetDateTime,
+    ) -> StoreResult<bool> {
+        let done = on_pool!(self, pool, {
+            sqlx::query("UPDATE members SET password_hash = $1, updated_at = $2 WHERE id = $3")
+                .bind(password_hash)
+                .bind(at)
+                .bind(id.0)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(done == 1)
+    }
+
+    async fn insert_client_credential(&self, c: &ClientCredential) -> StoreResult<()> {
+        let res = on_pool!(
+            self,
+            pool,
+            bind_credential!(c).execute(pool).await.map(|_| ())
+        );
+        res.map_err(|e| {
+            if StoreError::is_unique_violation(&e) {
+                StoreError::Conflict(format!("client id {}", c.client_id))
+            } else {
+                e.into()
+            }
+        })
+    }
+
+    async fn client_credential(&self, client_id: &str) -> StoreResult<Option<ClientCredential>> {
+        let sql =
+            format!("SELECT {CREDENTIAL_COLUMNS} FROM client_credentials WHERE client_id = $1");
+        let row: Option<CredentialRow> = on_pool!(self, pool, {
+            sqlx::query_as(&sql)
+                .bind(client_id)
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn revoke_client_credential(
+        &self,
+        client_id: &str,
+        at: OffsetDateTime,
+    ) -> StoreResult<bool> {
+        on_pool!(self, pool, {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(
+                "UPDATE client_credentials SET revoked_at = $1 \
+                 WHERE client_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(at)
+            .bind(client_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Ok(false);
+            }
+            sqlx::query(
+                "UPDATE refresh_tokens SET revoked_at = $1 \
+                 WHERE client_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(at)
+            .bind(client_id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(INSERT_REVOCATION)
+                .bind(RevocationKind::Credential.as_str())
+                .bind(client_id)
+                .bind(at)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        });
+        Ok(true)
+    }
+
+    async fn insert_refresh_token(&self, t: &RefreshToken) -> StoreResult<()> {
+        on_pool!(self, pool, {
+            bind_refresh!(t).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    async fn rotate_refresh_token(
+        &self,
+        presented_hash: &[u8],
+        next: &RefreshToken,
+        now: OffsetDateTime,
+    ) -> StoreResult<RotateOutcome> {
+        on_pool!(self, pool, {
+            // Write first: the UPDATE takes the row (PostgreSQL) or the database
+            // (SQLite) lock at once, so two concurrent presentations of one token
+            // cannot both succeed, and SQLite never has to upgrade a read lock.
+            let mut tx = pool.begin().await?;
+            let claimed: Option<RefreshRow> = sqlx::query_as(
+                "UPDATE refresh_tokens SET used_at = $1 \
+                 WHERE token_hash = $2 AND used_at IS NULL AND revoked_at IS NULL \
+                 RETURNING token_hash, family_id, client_id, member_id, actor_id, \
+                 created_at, expires_at, revoked_at",
+            )
+            .bind(now)
+            .bind(presented_hash)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(row) = claimed {
+                if row.expires_at <= now {
+                    tx.rollback().await?;
+                    return Ok(RotateOutcome::Expired);
+                }
+                let presented = RefreshToken::from(&row);
+                let next = RefreshToken {
+                    family_id: presented.family_id,
+                    client_id: presented.client_id.clone(),
+                    member_id: presented.member_id,
+                    actor_id: presented.actor_id,
+                    ..next.clone()
+                };
+                bind_refresh!(next).execute(&mut *tx).await?;
+                tx.commit().await?;
+                return Ok(RotateOutcome::Rotated(presented));
+            }
+            let existing: Option<RefreshRow> = sqlx::query_as(
+                "SELECT token_hash, family_id, client_id, member_id, actor_id, created_at, \
+                 expires_at, revoked_at FROM refresh_tokens WHERE token_hash = $1",
+            )
+            .bind(presented_hash)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(row) = existing else {
+                return Ok(RotateOutcome::Unknown);
+            };
+            if row.revoked_at.is_some() {
+                return Ok(RotateOutcome::Revoked);
+            }
+            // Used before: someone replayed it. Revoke the family (RFC 9700 §4.14.2).
+            sqlx::query(
+                "UPDATE refresh_tokens SET revoked_at = $1 \
+                 WHERE family_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(now)
+            .bind(row.family_id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(INSERT_REVOCATION)
+                .bind(RevocationKind::Family.as_str())
+                .bind(row.family_id.hyphenated().to_string())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(RotateOutcome::Reused(TokenFamilyId(row.family_id)))
+        })
+    }
+
+    async fn revocations_since(
+        &self,
+        after_seq: i64,
+        not_before: OffsetDateTime,
+    ) -> StoreResult<Vec<Revocation>> {
+        let rows: Vec<RevocationRow> = on_pool!(self, pool, {
+            sqlx::query_as(
+                "SELECT seq, kind, subject, created_at FROM revocations \
+                 WHERE seq > $1 AND created_at >= $2 ORDER BY seq",
+            )
+            .bind(after_seq)
+            .bind(not_before)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|r| {
+                Ok(Revocation {
+                    seq: r.seq,
+                    kind: RevocationKind::parse(&r.kind).ok_or_else(|| {
+                        StoreError::Corrupt(format!("revocation kind {}", r.kind))
+                    })?,
+                    subject: r.subject,
+                    created_at: r.created_at,
+                })
+            })
+            .collect()
+    }
+
+    async fn prune_refresh_tokens(&self, before: OffsetDateTime) -> StoreResult<u64> {
+        Ok(on_pool!(self, pool, {
+            sqlx::query("DELETE FROM refresh_tokens WHERE expires_at < $1")
+                .bind(before)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        }))
+    }
+}
