@@ -170,7 +170,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let state = build_state(config.clone(), store.clone(), &keys).await?;
     let (tx, rx) = watch::channel(false);
     let background = spawn_background(state.clone(), rx.clone());
-    tracing::info!(listen = %config.listen, "sigil is listening");
+    let bound = listener.local_addr().context("listener address")?;
+    tracing::info!(listen = %bound, "sigil is listening on http://{bound}");
     axum::serve(listener, crate::app(state))
         .with_graceful_shutdown(shutdown_signal(tx))
         .await

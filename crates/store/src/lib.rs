@@ -36,6 +36,9 @@ pub trait Store: Send + Sync + 'static {
 
     async fn member(&self, id: MemberId) -> StoreResult<Option<Member>>;
 
+    /// Inserts a member; a taken email gives [`StoreError::Conflict`].
+    async fn insert_member(&self, m: &Member) -> StoreResult<()>;
+
     /// Looks a member up by email, case-insensitively.
     async fn member_by_email(&self, email: &str) -> StoreResult<Option<Member>>;
 

@@ -304,6 +304,26 @@ macro_rules! bind_refresh {
     };
 }
 
+macro_rules! bind_member {
+    ($m:expr) => {
+        sqlx::query(
+            "INSERT INTO members (id, organization_id, email, first_name, last_name, \
+             account_type_id, password_hash, is_inactive, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind($m.id.0)
+        .bind($m.organization_id.0)
+        .bind(sigil_core::member::normalize_email(&$m.email))
+        .bind(&$m.first_name)
+        .bind(&$m.last_name)
+        .bind($m.account_type_id.0)
+        .bind($m.password_hash.as_deref())
+        .bind($m.is_inactive)
+        .bind($m.created_at)
+        .bind($m.updated_at)
+    };
+}
+
 macro_rules! bind_credential {
     ($c:expr) => {
         sqlx::query(
@@ -370,24 +390,7 @@ impl Store for SqlStore {
                 .execute(&mut *tx)
                 .await?;
             }
-            let m = &b.admin;
-            sqlx::query(
-                "INSERT INTO members (id, organization_id, email, first_name, last_name, \
-                 account_type_id, password_hash, is_inactive, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            )
-            .bind(m.id.0)
-            .bind(m.organization_id.0)
-            .bind(&m.email)
-            .bind(&m.first_name)
-            .bind(&m.last_name)
-            .bind(m.account_type_id.0)
-            .bind(m.password_hash.as_deref())
-            .bind(m.is_inactive)
-            .bind(m.created_at)
-            .bind(m.updated_at)
-            .execute(&mut *tx)
-            .await?;
+            bind_member!(b.admin).execute(&mut *tx).await?;
             bind_credential!(b.credential).execute(&mut *tx).await?;
             tx.commit().await?;
         });
@@ -409,6 +412,17 @@ impl Store for SqlStore {
             sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await?
         });
         Ok(row.map(Into::into))
+    }
+
+    async fn insert_member(&self, m: &Member) -> StoreResult<()> {
+        let res = on_pool!(self, pool, bind_member!(m).execute(pool).await.map(|_| ()));
+        res.map_err(|e| {
+            if StoreError::is_unique_violation(&e) {
+                StoreError::Conflict(format!("a member with the email {}", m.email))
+            } else {
+                e.into()
+            }
+        })
     }
 
     async fn member_by_email(&self, email: &str) -> StoreResult<Option<Member>> {

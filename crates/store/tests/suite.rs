@@ -1,0 +1,463 @@
+//! The storage suite: every test runs on SQLite (a temporary file) and on PostgreSQL
+//! (a fresh schema in the database named by `SIGIL_TEST_POSTGRES_URL`). Under CI
+//! (`CI=true`) a missing PostgreSQL URL fails the run instead of skipping.
+
+use std::future::Future;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use sigil_core::{
+    AccountType, BuiltinAccountType, ClientCredential, CredentialScope, Member, MemberId,
+    Organization, OrganizationId, TokenFamilyId,
+};
+use sigil_store::{
+    Bootstrap, RefreshToken, RevocationKind, RotateOutcome, SqlStore, Store, StoreError,
+};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{Connection, Executor};
+use time::Duration;
+
+const PG_ENV: &str = "SIGIL_TEST_POSTGRES_URL";
+
+async fn on_sqlite<F, Fut>(test: F)
+where
+    F: FnOnce(Arc<SqlStore>) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let dir = tempfile::tempdir().unwrap();
+    let opts =
+        SqliteConnectOptions::from_str(&format!("sqlite://{}", dir.path().join("t.db").display()))
+            .unwrap();
+    let store = Arc::new(SqlStore::connect_sqlite(opts).await.unwrap());
+    test(store.clone()).await;
+    store.close().await;
+}
+
+async fn on_postgres<F, Fut>(test: F)
+where
+    F: FnOnce(Arc<SqlStore>) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let Ok(url) = std::env::var(PG_ENV) else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "{PG_ENV} must be set under CI: the PostgreSQL suite may not be skipped"
+        );
+        eprintln!("skipping the PostgreSQL half: {PG_ENV} is not set");
+        return;
+    };
+    let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
+    admin
+        .execute(format!("CREATE SCHEMA {schema}").as_str())
+        .await
+        .unwrap();
+    let opts = PgConnectOptions::from_str(&url)
+        .unwrap()
+        .options([("search_path", schema.as_str())]);
+    let store = Arc::new(SqlStore::connect_postgres(opts).await.unwrap());
+    test(store.clone()).await;
+    store.close().await;
+    admin
+        .execute(format!("DROP SCHEMA {schema} CASCADE").as_str())
+        .await
+        .unwrap();
+}
+
+/// Declares one test per backend for a suite function.
+macro_rules! suite {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::on_sqlite(|s| super::$name(s)).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::on_postgres(|s| super::$name(s)).await;
+                }
+            )*
+        }
+    };
+}
+
+suite!(
+    bootstrap_is_all_or_nothing_and_once,
+    members_are_found_by_id_and_case_insensitive_email,
+    duplicate_email_is_a_conflict,
+    credentials_are_stored_and_revoked_with_their_tokens,
+    refresh_tokens_rotate_once,
+    reusing_a_refresh_token_revokes_its_family,
+    concurrent_rotation_of_one_token_succeeds_once,
+    expired_and_unknown_refresh_tokens_are_refused,
+    revocation_feed_is_ordered_and_windowed,
+    prune_deletes_only_expired_refresh_tokens,
+    a_closed_database_is_a_failure_not_an_absence,
+);
+
+fn bootstrap_data() -> Bootstrap {
+    let now = sigil_core::clock::now();
+    let organization = Organization {
+        id: OrganizationId::new(),
+        name: "acme".into(),
+        created_at: now,
+    };
+    let account_types: Vec<AccountType> = BuiltinAccountType::ALL
+        .into_iter()
+        .map(|k| AccountType::builtin(organization.id, k))
+        .collect();
+    let admin = Member {
+        id: MemberId::new(),
+        organization_id: organization.id,
+        email: "Admin@Example.com".into(),
+        first_name: "Ada".into(),
+        last_name: "Admin".into(),
+        account_type_id: account_types[0].id,
+        password_hash: Some("$argon2id$stub".into()),
+        is_inactive: false,
+        created_at: now,
+        updated_at: now,
+    };
+    let credential = credential_for(&admin, "c0ffee");
+    Bootstrap {
+        organization,
+        account_types,
+        admin,
+        credential,
+    }
+}
+
+fn credential_for(owner: &Member, client_id: &str) -> ClientCredential {
+    ClientCredential {
+        client_id: client_id.into(),
+        organization_id: owner.organization_id,
+        owner_id: owner.id,
+        name: "test".into(),
+        description: String::new(),
+        scopes: vec![CredentialScope::Api, CredentialScope::Embed],
+        secret_hash: vec![1, 2, 3],
+        created_by: Some(owner.id),
+        created_at: sigil_core::clock::now(),
+        revoked_at: None,
+    }
+}
+
+fn refresh_for(
+    member: MemberId,
+    client_id: Option<&str>,
+    hash: &[u8],
+    ttl: Duration,
+) -> RefreshToken {
+    let now = sigil_core::clock::now();
+    RefreshToken {
+        token_hash: hash.to_vec(),
+        family_id: TokenFamilyId::new(),
+        client_id: client_id.map(str::to_owned),
+        member_id: member,
+        actor_id: None,
+        created_at: now,
+        expires_at: now + ttl,
+    }
+}
+
+async fn bootstrapped(store: &SqlStore) -> Bootstrap {
+    let b = bootstrap_data();
+    store.bootstrap(&b).await.unwrap();
+    b
+}
+
+async fn bootstrap_is_all_or_nothing_and_once(store: Arc<SqlStore>) {
+    assert!(store.organization().await.unwrap().is_none());
+    let b = bootstrapped(&store).await;
+    let org = store.organization().await.unwrap().unwrap();
+    assert_eq!(org, b.organization);
+    let admin = store.member(b.admin.id).await.unwrap().unwrap();
+    assert_eq!(
+        admin.email, "admin@example.com",
+        "emails are stored lower-case"
+    );
+    let at = store
+        .account_type(admin.account_type_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(at.is_admin());
+    assert_eq!(at.permissions, BuiltinAccountType::Admin.permissions());
+    let cred = store.client_credential("c0ffee").await.unwrap().unwrap();
+    assert_eq!(
+        cred.scopes,
+        vec![CredentialScope::Api, CredentialScope::Embed]
+    );
+
+    // A second bootstrap fails and writes nothing, not even its account types.
+    let again = bootstrap_data();
+    let err = store.bootstrap(&again).await.unwrap_err();
+    assert!(matches!(err, StoreError::AlreadyInitialized), "{err:?}");
+    assert_eq!(
+        store.organization().await.unwrap().unwrap().id,
+        b.organization.id
+    );
+    assert!(store.member(again.admin.id).await.unwrap().is_none());
+    assert!(store
+        .account_type(again.account_types[0].id)
+        .await
+        .unwrap()
+        .is_none());
+}
+
+async fn members_are_found_by_id_and_case_insensitive_email(store: Arc<SqlStore>) {
+    let b = bootstrapped(&store).await;
+    let found = store
+        .member_by_email("ADMIN@example.COM")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.id, b.admin.id);
+    assert!(store
+        .member_by_email("nobody@example.com")
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store.member(MemberId::new()).await.unwrap().is_none());
+
+    let at = store.set_member_password(b.admin.id, "$argon2id$new", sigil_core::clock::now());
+    assert!(at.await.unwrap());
+    let m = store.member(b.admin.id).await.unwrap().unwrap();
+    assert_eq!(m.password_hash.as_deref(), Some("$argon2id$new"));
+    assert!(!store
+        .set_member_password(MemberId::new(), "x", sigil_core::clock::now())
+        .await
+        .unwrap());
+}
+
+async fn duplicate_email_is_a_conflict(store: Arc<SqlStore>) {
+    let b = bootstrapped(&store).await;
+    let twin = Member {
+        id: MemberId::new(),
+        email: "ADMIN@example.com".into(),
+        ..b.admin.clone()
+    };
+    let err = store.insert_member(&twin).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert!(store.member(twin.id).await.unwrap().is_none());
+}
+
+async fn credentials_are_stored_and_revoked_with_their_tokens(store: Arc<SqlStore>) {
+    let b = bootstrapped(&store).await;
+    let c = credential_for(&b.admin, "beef");
+    store.insert_client_credential(&c).await.unwrap();
+    let dup = store.insert_client_credential(&c).await.unwrap_err();
+    assert!(matches!(dup, StoreError::Conflict(_)), "{dup:?}");
+    let t = refresh_for(b.admin.id, Some("beef"), b"h1", Duration::hours(1));
+    store.insert_refresh_token(&t).await.unwrap();
+
+    let now = sigil_core::clock::now();
+    assert!(store.revoke_client_credential("beef", now).await.unwrap());
+    assert!(
+        !store.revoke_client_credential("beef", now).await.unwrap(),
+        "only once"
+    );
+    assert!(!store.revoke_client_credential("nope", now).await.unwrap());
+    let stored = store.client_credential("beef").await.unwrap().unwrap();
+    assert_eq!(stored.revoked_at, Some(now));
+    let next = refresh_for(b.admin.id, None, b"h2", Duration::hours(1));
+    assert_eq!(
+        store.rotate_refresh_token(b"h1", &next, now).await.unwrap(),
+        RotateOutcome::Revoked
+    );
+    let feed = store
+        .revocations_since(0, now - Duration::minutes(1))
+        .await
+        .unwrap();
+    assert_eq!(feed.len(), 1);
+    assert_eq!(feed[0].kind, RevocationKind::Credential);
+    assert_eq!(feed[0].subject, "beef");
+}
+
+async fn refresh_tokens_rotate_once(store: Arc<SqlStore>) {
+    let b = bootstrapped(&store).await;
+    let t = refresh_for(b.admin.id, Some("c0ffee"), b"first", Duration::hours(1));
+    store.insert_refresh_token(&t).await.unwrap();
+    let now = sigil_core::clock::now();
+    let next = refresh_for(MemberId::new(), None, b"second", Duration::hours(1));
+    let RotateOutcome::Rotated(presented) = store
+        .rotate_refresh_token(b"first", &next, now)
+        .await
+        .unwrap()
+    else {
+        panic!("expected a rotation");
+    };
+    assert_eq!(presented, t);
+    // The successor inherits family, client and member from the presented token.
+    let third = refresh_for(MemberId::new(), None, b"third", Duration::hours(1));
+    let RotateOutcome::Rotated(second) = store
+        .rotate_refresh_token(b"second", &third, now)
+        .await
+        .unwrap()
+    else {
+        panic!("the successor must rotate too");
+    };
+    assert_eq!(second.family_id, t.family_id);
+    assert_eq!(second.member_id, b.admin.id);
+    assert_eq!(second.client_id.as_deref(), Some("c0ffee"));
+}
+
+async fn reusing_a_refresh_token_revokes_its_family(store: Arc<SqlStore>) {
+    let b = bootstrapped(&store).await;
+    let t = refresh_for(b.admin.id, None, b"a", Duration::hours(1));
+    store.insert_refresh_token(&t).await.unwrap();
+    let now = sigil_core::clock::now();
+    let n1 = refresh_for(b.admin.id, None, b"b", Duration::hours(1));
+    assert!(matches!(
+        store.rotate_refresh_token(b"a", &n1, now).await.unwrap(),
+        RotateOutcome::Rotated(_)
+    ));
+    let n2 = refresh_for(b.admin.id, None, b"c", Duration::hours(1));
+    assert_eq!(
+        store.rotate_refresh_token(b"a", &n2, now).await.unwrap(),
+        RotateOutcome::Reused(t.family_id)
+    );
+    // The legitimate successor is revoked with the family, and nothing was stored for
+    // the replay.
+    assert_eq!(
+        store.rotate_refresh_token(b"b", &n2, now).await.unwrap(),
+        RotateOutcome::Revoked
+    );
+    assert_eq!(
+        store.rotate_refresh_token(b"c", &n2, now).await.unwrap(),
+        RotateOutcome::Unknown
+    );
+    let feed = store
+        .revocations_since(0, now - Duration::minutes(1))
+        .await
+        .unwrap();
+    assert_eq!(feed.len(), 1);
+    assert_eq!(feed[0].kind, RevocationKind::Family);
+    assert_eq!(feed[0].subject, t.family_id.to_string());
+}
+
+async fn concurrent_rotation_of_one_token_succeeds_once(store: Arc<SqlStore>) {
+    let b = bootstrapped(&store).await;
+    let t = refresh_for(b.admin.id, None, b"race", Duration::hours(1));
+    store.insert_refresh_token(&t).await.unwrap();
+    let now = sigil_core::clock::now();
+    let mut tasks = Vec::new();
+    for i in 0..8u8 {
+        let store = store.clone();
+        let next = refresh_for(b.admin.id, None, &[b'n', i], Duration::hours(1));
+        tasks.push(tokio::spawn(async move {
+            store
+                .rotate_refresh_token(b"race", &next, now)
+                .await
+                .unwrap()
+        }));
+    }
+    let mut rotated = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            RotateOutcome::Rotated(_) => rotated += 1,
+            RotateOutcome::Reused(_) | RotateOutcome::Revoked => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(rotated, 1, "exactly one presentation may win");
+}
+
+async fn expired_and_unknown_refresh_tokens_are_refused(store: Arc<SqlStore>) {
+    let b = bootstrapped(&store).await;
+    let old = refresh_for(b.admin.id, None, b"old", Duration::seconds(-5));
+    store.insert_refresh_token(&old).await.unwrap();
+    let now = sigil_core::clock::now();
+    let next = refresh_for(b.admin.id, None, b"next", Duration::hours(1));
+    assert_eq!(
+        store
+            .rotate_refresh_token(b"old", &next, now)
+            .await
+            .unwrap(),
+        RotateOutcome::Expired
+    );
+    // The expired presentation stored nothing.
+    assert_eq!(
+        store
+            .rotate_refresh_token(b"next", &next, now)
+            .await
+            .unwrap(),
+        RotateOutcome::Unknown
+    );
+    assert_eq!(
+        store
+            .rotate_refresh_token(b"never", &next, now)
+            .await
+            .unwrap(),
+        RotateOutcome::Unknown
+    );
+}
+
+async fn revocation_feed_is_ordered_and_windowed(store: Arc<SqlStore>) {
+    let b = bootstrapped(&store).await;
+    for id in ["c1", "c2", "c3"] {
+        store
+            .insert_client_credential(&credential_for(&b.admin, id))
+            .await
+            .unwrap();
+        store
+            .revoke_client_credential(id, sigil_core::clock::now())
+            .await
+            .unwrap();
+    }
+    let since = sigil_core::clock::now() - Duration::minutes(1);
+    let all = store.revocations_since(0, since).await.unwrap();
+    let subjects: Vec<_> = all.iter().map(|r| r.subject.as_str()).collect();
+    assert_eq!(subjects, ["c1", "c2", "c3"]);
+    let after_first = store.revocations_since(all[0].seq, since).await.unwrap();
+    assert_eq!(after_first.len(), 2);
+    let future = sigil_core::clock::now() + Duration::minutes(1);
+    assert!(store.revocations_since(0, future).await.unwrap().is_empty());
+}
+
+async fn prune_deletes_only_expired_refresh_tokens(store: Arc<SqlStore>) {
+    let b = bootstrapped(&store).await;
+    let old = refresh_for(b.admin.id, None, b"old", Duration::hours(-3));
+    let live = refresh_for(b.admin.id, None, b"live", Duration::hours(3));
+    store.insert_refresh_token(&old).await.unwrap();
+    store.insert_refresh_token(&live).await.unwrap();
+    let n = store
+        .prune_refresh_tokens(sigil_core::clock::now() - Duration::hours(1))
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    let now = sigil_core::clock::now();
+    let next = refresh_for(b.admin.id, None, b"n", Duration::hours(1));
+    assert!(matches!(
+        store
+            .rotate_refresh_token(b"live", &next, now)
+            .await
+            .unwrap(),
+        RotateOutcome::Rotated(_)
+    ));
+}
+
+async fn a_closed_database_is_a_failure_not_an_absence(store: Arc<SqlStore>) {
+    let b = bootstrapped(&store).await;
+    store.close().await;
+    assert!(store.member(b.admin.id).await.is_err());
+    assert!(store.member(MemberId::new()).await.is_err());
+    assert!(store.organization().await.is_err());
+    assert!(store.ping().await.is_err());
+}
+
+#[tokio::test]
+async fn unsupported_urls_are_refused_without_echoing_them() {
+    let err = SqlStore::connect("mysql://user:secret@host/db")
+        .await
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("mysql"), "{text}");
+    assert!(!text.contains("secret"), "{text}");
+}
