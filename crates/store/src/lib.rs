@@ -44,6 +44,9 @@ pub trait Store: Send + Sync + 'static {
 
     async fn account_type(&self, id: AccountTypeId) -> StoreResult<Option<AccountType>>;
 
+    /// Looks an account type up by its exact name (`Admin`, `Creator`, …).
+    async fn account_type_by_name(&self, name: &str) -> StoreResult<Option<AccountType>>;
+
     /// Sets a member's argon2id password hash; `Ok(false)` when no such member.
     async fn set_member_password(
         &self,

@@ -190,6 +190,8 @@ struct AccountTypeRow {
     permissions: String,
 }
 
+const ACCOUNT_TYPE_COLUMNS: &str = "id, organization_id, name, description, builtin, permissions";
+
 impl TryFrom<AccountTypeRow> for AccountType {
     type Error = StoreError;
     fn try_from(r: AccountTypeRow) -> StoreResult<Self> {
@@ -438,14 +440,17 @@ impl Store for SqlStore {
     }
 
     async fn account_type(&self, id: AccountTypeId) -> StoreResult<Option<AccountType>> {
+        let sql = format!("SELECT {ACCOUNT_TYPE_COLUMNS} FROM account_types WHERE id = $1");
         let row: Option<AccountTypeRow> = on_pool!(self, pool, {
-            sqlx::query_as(
-                "SELECT id, organization_id, name, description, builtin, permissions \
-                 FROM account_types WHERE id = $1",
-            )
-            .bind(id.0)
-            .fetch_optional(pool)
-            .await?
+            sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await?
+        });
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn account_type_by_name(&self, name: &str) -> StoreResult<Option<AccountType>> {
+        let sql = format!("SELECT {ACCOUNT_TYPE_COLUMNS} FROM account_types WHERE name = $1");
+        let row: Option<AccountTypeRow> = on_pool!(self, pool, {
+            sqlx::query_as(&sql).bind(name).fetch_optional(pool).await?
         });
         row.map(TryInto::try_into).transpose()
     }

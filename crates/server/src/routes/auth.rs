@@ -222,12 +222,15 @@ pub async fn post_token(
 
     let issued = match grant_type.as_str() {
         "client_credentials" => {
-            let client =
-                client.ok_or_else(|| {
-                    oauth_error(AuthFailure::InvalidRequest(
-                    "client_id and client_secret are required, in the body or as HTTP Basic".into(),
-                ), false)
-                })?;
+            // RFC 6749 §5.2: no client authentication at all is `invalid_client`.
+            let client = client.ok_or_else(|| ApiError::OAuth {
+                status: StatusCode::UNAUTHORIZED,
+                error: "invalid_client",
+                message: "client authentication is required: send client_id and client_secret \
+                          in the body or as HTTP Basic"
+                    .into(),
+                challenge_basic: true,
+            })?;
             let i = service::client_credentials(&st, &client)
                 .await
                 .map_err(fail)?;

@@ -1,0 +1,257 @@
+//! Test harness: the real app, in process, on 127.0.0.1:0 with a temporary SQLite
+//! database (or PostgreSQL, for the tests that ask for it), initialized as `sigil init`
+//! would.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use axum::Router;
+use reqwest::StatusCode;
+use serde_json::Value;
+use sigil_core::{BuiltinAccountType, Member, MemberId};
+use sigil_server::auth::secrets::{hash_password, SecretHasher};
+use sigil_server::bootstrap::{initialize, InitOutput};
+use sigil_server::config::Config;
+use sigil_server::serve::{build_state, load_keys};
+use sigil_server::AppState;
+use sigil_store::{SqlStore, Store};
+use tokio::net::TcpListener;
+
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub init: InitOutput,
+    pub state: AppState,
+    pub store: Arc<SqlStore>,
+    pub dir: tempfile::TempDir,
+}
+
+pub struct Options {
+    pub config: Config,
+    pub extra: Router<AppState>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(tweak: impl FnOnce(&mut Options)) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let mut opts = Options {
+            config: Config {
+                data_dir: dir.path().to_path_buf(),
+                ..Config::default()
+            },
+            extra: Router::new(),
+        };
+        tweak(&mut opts);
+        let store = Arc::new(
+            SqlStore::connect(&opts.config.database_url())
+                .await
+                .expect("test database"),
+        );
+        let keys = load_keys(&opts.config).unwrap();
+        let init = initialize(
+            store.as_ref(),
+            &SecretHasher::new(keys.secret_hashing),
+            "admin@example.com",
+            "test org",
+        )
+        .await
+        .unwrap();
+        Self::start(opts, store, &keys, init, dir).await
+    }
+
+    /// A second node on the same database (same master key), for multi-node tests.
+    pub async fn second_node(&self) -> TestApp {
+        let config = (*self.state.config).clone();
+        let store = Arc::new(SqlStore::connect(&config.database_url()).await.unwrap());
+        let keys = load_keys(&config).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        Self::start(
+            Options {
+                config,
+                extra: Router::new(),
+            },
+            store,
+            &keys,
+            self.init.clone(),
+            dir,
+        )
+        .await
+    }
+
+    async fn start(
+        opts: Options,
+        store: Arc<SqlStore>,
+        keys: &sigil_server::state::Keys,
+        init: InitOutput,
+        dir: tempfile::TempDir,
+    ) -> TestApp {
+        let state = build_state(Arc::new(opts.config), store.clone(), keys)
+            .await
+            .unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = sigil_server::app_with(state.clone(), opts.extra);
+        tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        TestApp {
+            base: format!("http://{addr}"),
+            http: reqwest::Client::new(),
+            init,
+            state,
+            store,
+            dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// POSTs a raw form body to the token endpoint.
+    pub async fn token_form(&self, body: &str) -> (StatusCode, Value) {
+        let res = self
+            .http
+            .post(self.url("/v2/auth/token"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.to_owned())
+            .send()
+            .await
+            .unwrap();
+        json_of(res).await
+    }
+
+    pub async fn client_credentials(&self, client_id: &str, secret: &str) -> (StatusCode, Value) {
+        self.token_form(&format!(
+            "grant_type=client_credentials&client_id={client_id}&client_secret={secret}"
+        ))
+        .await
+    }
+
+    /// An access token for the initial Admin.
+    pub async fn admin_token(&self) -> String {
+        let (status, body) = self
+            .client_credentials(&self.init.client_id, &self.init.client_secret)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["access_token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        let mut req = self.http.get(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        json_of(req.send().await.unwrap()).await
+    }
+
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> (StatusCode, Value) {
+        let mut req = self.http.request(method, self.url(path)).json(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        json_of(req.send().await.unwrap()).await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        let mut req = self.http.delete(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        json_of(req.send().await.unwrap()).await
+    }
+
+    /// Adds a member of a built-in account type directly in the store, with a password.
+    pub async fn add_member(
+        &self,
+        email: &str,
+        kind: BuiltinAccountType,
+        password: &str,
+    ) -> Member {
+        let type_id = self
+            .store
+            .account_type_by_name(kind.name())
+            .await
+            .unwrap()
+            .expect("built-in account types exist")
+            .id;
+        let now = sigil_core::clock::now();
+        let m = Member {
+            id: MemberId::new(),
+            organization_id: self.init.organization_id,
+            email: email.into(),
+            first_name: "Test".into(),
+            last_name: kind.name().into(),
+            account_type_id: type_id,
+            password_hash: Some(hash_password(password)),
+            is_inactive: false,
+            created_at: now,
+            updated_at: now,
+        };
+        self.store.insert_member(&m).await.unwrap();
+        m
+    }
+
+    /// Creates client credentials for `owner` through the API.
+    pub async fn create_credentials(&self, admin_token: &str, owner: MemberId) -> (String, String) {
+        let (status, body) = self
+            .send_json(
+                reqwest::Method::POST,
+                "/v2/credentials",
+                Some(admin_token),
+                &serde_json::json!({"ownerId": owner.to_string(), "name": "test creds"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        (
+            body["clientId"].as_str().unwrap().to_owned(),
+            body["clientSecret"].as_str().unwrap().to_owned(),
+        )
+    }
+}
+
+pub async fn json_of(res: reqwest::Response) -> (StatusCode, Value) {
+    let status = res.status();
+    let request_id = res
+        .headers()
+        .get("x-request-id")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .expect("every response carries x-request-id");
+    let text = res.text().await.unwrap();
+    let body: Value = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    if status.is_client_error() || status.is_server_error() {
+        if let Some(obj) = body.as_object() {
+            if !obj.contains_key("headerMap") {
+                assert_eq!(
+                    obj.get("requestId").and_then(Value::as_str),
+                    Some(request_id.as_str()),
+                    "error bodies carry the request id of their response: {body}"
+                );
+                assert!(obj.get("code").is_some_and(Value::is_string), "{body}");
+                assert!(obj.get("message").is_some_and(Value::is_string), "{body}");
+            }
+        }
+    }
+    (status, body)
+}
+
+/// Asserts Sigma's error shape with a given status and code.
+pub fn assert_error(got: &(StatusCode, Value), status: StatusCode, code: &str) {
+    assert_eq!(got.0, status, "body: {}", got.1);
+    assert_eq!(got.1["code"], code, "body: {}", got.1);
+}
