@@ -112,30 +112,31 @@ pub fn spawn_background(
     })
 }
 
-async fn shutdown_signal(tx: watch::Sender<bool>) {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Listens for SIGINT and SIGTERM. The handlers are installed when this is called,
+/// not when the future is first polled, so a signal that arrives right after the
+/// "listening" line still shuts down gracefully.
+fn shutdown_signal(
+    tx: watch::Sender<bool>,
+) -> anyhow::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await
-            }
-        }
+    let (mut int, mut term) = {
+        use tokio::signal::unix::{signal, SignalKind};
+        (
+            signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?,
+            signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?,
+        )
     };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
-    tracing::info!("shutting down: finishing requests in flight");
-    let _ = tx.send(true);
+    Ok(async move {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = int.recv() => {},
+            _ = term.recv() => {},
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down: finishing requests in flight");
+        let _ = tx.send(true);
+    })
 }
 
 /// `sigil serve`.
@@ -169,11 +170,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
     let state = build_state(config.clone(), store.clone(), &keys).await?;
     let (tx, rx) = watch::channel(false);
+    let shutdown = shutdown_signal(tx)?;
     let background = spawn_background(state.clone(), rx.clone());
     let bound = listener.local_addr().context("listener address")?;
     tracing::info!(listen = %bound, "sigil is listening on http://{bound}");
     axum::serve(listener, crate::app(state))
-        .with_graceful_shutdown(shutdown_signal(tx))
+        .with_graceful_shutdown(shutdown)
         .await
         .context("server error")?;
     let _ = background.await;
