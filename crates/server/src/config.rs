@@ -119,9 +119,13 @@ impl Config {
         }
         fig = fig.merge(
             Env::prefixed("SIGIL_")
-                .split("__")
-                // SIGIL_CONFIG names the file itself; it is not a setting.
-                .ignore(&["CONFIG"]),
+                // Not settings: SIGIL_CONFIG names the file, SIGIL_LOG is a tracing
+                // filter, SIGIL_TEST_* belong to the test suites.
+                .filter(|k| {
+                    let k = k.as_str().to_ascii_lowercase();
+                    k != "config" && k != "log" && !k.starts_with("test_")
+                })
+                .split("__"),
         );
         let mut config: Config = fig.extract().map_err(|e| ConfigError::Load(Box::new(e)))?;
         config.apply(overrides);
@@ -226,6 +230,8 @@ mod tests {
             )?;
             jail.set_env("SIGIL_LOG_LEVEL", "warn");
             jail.set_env("SIGIL_AUTH__REVOCATION_POLL_MS", "250");
+            jail.set_env("SIGIL_TEST_POSTGRES_URL", "postgres://ignored");
+            jail.set_env("SIGIL_LOG", "debug");
             let c = Config::load(
                 Some(Path::new("sigil.toml")),
                 Overrides {
@@ -251,7 +257,14 @@ mod tests {
             jail.set_env("SIGIL_AUTH__ACCESS_TOKEN_TTL_SECS", "60");
             jail.set_env("SIGIL_LISTEN", "not an address");
             let e = Config::load(None, Overrides::default()).unwrap_err();
-            assert!(e.to_string().contains("listen"), "{e}");
+            assert!(e.to_string().to_lowercase().contains("listen"), "{e}");
+            jail.set_env("SIGIL_LISTEN", "127.0.0.1:1");
+            jail.set_env("SIGIL_LISTN", "typo");
+            let e = Config::load(None, Overrides::default()).unwrap_err();
+            assert!(
+                e.to_string().to_lowercase().contains("listn"),
+                "typos are refused: {e}"
+            );
             Ok(())
         });
         let e = Config::load(
