@@ -18,6 +18,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 use time::OffsetDateTime;
+use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use crate::error::{StoreError, StoreResult};
@@ -42,15 +43,32 @@ impl Dialect {
 
 #[derive(Clone)]
 enum Pool {
-    Sqlite(SqlitePool),
+    /// SQLite allows one writer at a time. Writes go through a one-connection pool, so
+    /// that they queue in the pool (an async wait) instead of colliding in SQLite's
+    /// busy handler, which sleeps; reads use the other pool concurrently (WAL).
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+        refresh: RefreshWriter,
+    },
     Postgres(PgPool),
 }
 
-/// Runs `$body` with `$pool` bound to the concrete pool of either dialect.
+/// Runs `$body` with `$pool` bound to the concrete read pool of either dialect.
 macro_rules! on_pool {
     ($self:ident, $pool:ident, $body:expr) => {
         match &$self.pool {
-            Pool::Sqlite($pool) => $body,
+            Pool::Sqlite { read: $pool, .. } => $body,
+            Pool::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Like [`on_pool!`], for statements that write.
+macro_rules! on_writer {
+    ($self:ident, $pool:ident, $body:expr) => {
+        match &$self.pool {
+            Pool::Sqlite { write: $pool, .. } => $body,
             Pool::Postgres($pool) => $body,
         }
     };
@@ -97,14 +115,27 @@ impl SqlStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
+        // A local file does not drop connections: skip the ping sqlx would otherwise
+        // send before handing each one out.
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .test_before_acquire(false)
+            .connect_with(opts.clone())
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&write).await?;
+        let read = SqlitePoolOptions::new()
             .max_connections(8)
             .min_connections(1)
+            .test_before_acquire(false)
             .connect_with(opts)
             .await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         Ok(SqlStore {
-            pool: Pool::Sqlite(pool),
+            pool: Pool::Sqlite {
+                refresh: RefreshWriter::spawn(write.clone()),
+                read,
+                write,
+            },
         })
     }
 
@@ -123,7 +154,13 @@ impl SqlStore {
 
     /// Closes every connection; pending queries finish first.
     pub async fn close(&self) {
-        on_pool!(self, pool, pool.close().await)
+        match &self.pool {
+            Pool::Sqlite { read, write, .. } => {
+                read.close().await;
+                write.close().await;
+            }
+            Pool::Postgres(pool) => pool.close().await,
+        }
     }
 }
 
@@ -346,11 +383,82 @@ macro_rules! bind_credential {
     };
 }
 
+type Pending = (RefreshToken, oneshot::Sender<StoreResult<()>>);
+
+/// Group commit for refresh tokens on SQLite: every token request stores one, and
+/// SQLite commits one transaction at a time, so concurrent inserts are gathered into
+/// one multi-row INSERT. Each caller still returns only after its row is committed.
+#[derive(Clone)]
+struct RefreshWriter {
+    tx: mpsc::Sender<Pending>,
+}
+
+/// Most rows per INSERT (7 parameters each, far below SQLite's limit).
+const MAX_BATCH: usize = 256;
+
+impl RefreshWriter {
+    fn spawn(pool: SqlitePool) -> Self {
+        let (tx, mut rx) = mpsc::channel::<Pending>(4 * MAX_BATCH);
+        tokio::spawn(async move {
+            let mut batch: Vec<Pending> = Vec::with_capacity(MAX_BATCH);
+            while let Some(first) = rx.recv().await {
+                batch.push(first);
+                while batch.len() < MAX_BATCH {
+                    match rx.try_recv() {
+                        Ok(p) => batch.push(p),
+                        Err(_) => break,
+                    }
+                }
+                match insert_refresh_batch(&pool, &batch).await {
+                    Ok(()) => {
+                        for (_, reply) in batch.drain(..) {
+                            let _ = reply.send(Ok(()));
+                        }
+                    }
+                    // One bad row must not fail its neighbours: retry one by one so
+                    // each caller gets its own answer.
+                    Err(_) => {
+                        for (t, reply) in batch.drain(..) {
+                            let r = bind_refresh!(t).execute(&pool).await;
+                            let _ = reply.send(r.map(|_| ()).map_err(Into::into));
+                        }
+                    }
+                }
+            }
+        });
+        RefreshWriter { tx }
+    }
+
+    async fn insert(&self, t: RefreshToken) -> StoreResult<()> {
+        let (reply, answer) = oneshot::channel();
+        let closed = || StoreError::Database(sqlx::Error::PoolClosed);
+        self.tx.send((t, reply)).await.map_err(|_| closed())?;
+        answer.await.map_err(|_| closed())?
+    }
+}
+
+async fn insert_refresh_batch(pool: &SqlitePool, batch: &[Pending]) -> Result<(), sqlx::Error> {
+    let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+        "INSERT INTO refresh_tokens \
+         (token_hash, family_id, client_id, member_id, actor_id, created_at, expires_at) ",
+    );
+    q.push_values(batch, |mut b, (t, _)| {
+        b.push_bind(t.token_hash.clone())
+            .push_bind(t.family_id.0)
+            .push_bind(t.client_id.clone())
+            .push_bind(t.member_id.0)
+            .push_bind(t.actor_id.map(|a| a.0))
+            .push_bind(t.created_at)
+            .push_bind(t.expires_at);
+    });
+    q.build().execute(pool).await.map(|_| ())
+}
+
 #[async_trait]
 impl Store for SqlStore {
     fn dialect(&self) -> Dialect {
         match self.pool {
-            Pool::Sqlite(_) => Dialect::Sqlite,
+            Pool::Sqlite { .. } => Dialect::Sqlite,
             Pool::Postgres(_) => Dialect::Postgres,
         }
     }
@@ -363,7 +471,7 @@ impl Store for SqlStore {
     }
 
     async fn bootstrap(&self, b: &Bootstrap) -> StoreResult<()> {
-        on_pool!(self, pool, {
+        on_writer!(self, pool, {
             let mut tx = pool.begin().await?;
             let inserted = sqlx::query(
                 "INSERT INTO organizations (id, name, created_at) VALUES ($1, $2, $3) \
@@ -417,7 +525,7 @@ impl Store for SqlStore {
     }
 
     async fn insert_member(&self, m: &Member) -> StoreResult<()> {
-        let res = on_pool!(self, pool, bind_member!(m).execute(pool).await.map(|_| ()));
+        let res = on_writer!(self, pool, bind_member!(m).execute(pool).await.map(|_| ()));
         res.map_err(|e| {
             if StoreError::is_unique_violation(&e) {
                 StoreError::Conflict(format!("a member with the email {}", m.email))
@@ -461,7 +569,7 @@ impl Store for SqlStore {
         password_hash: &str,
         at: OffsetDateTime,
     ) -> StoreResult<bool> {
-        let done = on_pool!(self, pool, {
+        let done = on_writer!(self, pool, {
             sqlx::query("UPDATE members SET password_hash = $1, updated_at = $2 WHERE id = $3")
                 .bind(password_hash)
                 .bind(at)
@@ -474,7 +582,7 @@ impl Store for SqlStore {
     }
 
     async fn insert_client_credential(&self, c: &ClientCredential) -> StoreResult<()> {
-        let res = on_pool!(
+        let res = on_writer!(
             self,
             pool,
             bind_credential!(c).execute(pool).await.map(|_| ())
@@ -505,7 +613,7 @@ impl Store for SqlStore {
         client_id: &str,
         at: OffsetDateTime,
     ) -> StoreResult<bool> {
-        on_pool!(self, pool, {
+        on_writer!(self, pool, {
             let mut tx = pool.begin().await?;
             let n = sqlx::query(
                 "UPDATE client_credentials SET revoked_at = $1 \
@@ -539,10 +647,13 @@ impl Store for SqlStore {
     }
 
     async fn insert_refresh_token(&self, t: &RefreshToken) -> StoreResult<()> {
-        on_pool!(self, pool, {
-            bind_refresh!(t).execute(pool).await?;
-        });
-        Ok(())
+        match &self.pool {
+            Pool::Sqlite { refresh, .. } => refresh.insert(t.clone()).await,
+            Pool::Postgres(pool) => {
+                bind_refresh!(t).execute(pool).await?;
+                Ok(())
+            }
+        }
     }
 
     async fn rotate_refresh_token(
@@ -551,7 +662,7 @@ impl Store for SqlStore {
         next: &RefreshToken,
         now: OffsetDateTime,
     ) -> StoreResult<RotateOutcome> {
-        on_pool!(self, pool, {
+        on_writer!(self, pool, {
             // Write first: the UPDATE takes the row (PostgreSQL) or the database
             // (SQLite) lock at once, so two concurrent presentations of one token
             // cannot both succeed, and SQLite never has to upgrade a read lock.
@@ -646,7 +757,7 @@ impl Store for SqlStore {
     }
 
     async fn prune_refresh_tokens(&self, before: OffsetDateTime) -> StoreResult<u64> {
-        Ok(on_pool!(self, pool, {
+        Ok(on_writer!(self, pool, {
             sqlx::query("DELETE FROM refresh_tokens WHERE expires_at < $1")
                 .bind(before)
                 .execute(pool)

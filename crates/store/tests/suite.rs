@@ -95,6 +95,7 @@ suite!(
     refresh_tokens_rotate_once,
     reusing_a_refresh_token_revokes_its_family,
     concurrent_rotation_of_one_token_succeeds_once,
+    concurrent_refresh_inserts_commit_and_a_bad_one_fails_alone,
     expired_and_unknown_refresh_tokens_are_refused,
     revocation_feed_is_ordered_and_windowed,
     prune_deletes_only_expired_refresh_tokens,
@@ -460,4 +461,31 @@ async fn unsupported_urls_are_refused_without_echoing_them() {
     let text = err.to_string();
     assert!(text.contains("mysql"), "{text}");
     assert!(!text.contains("secret"), "{text}");
+}
+
+async fn concurrent_refresh_inserts_commit_and_a_bad_one_fails_alone(store: Arc<SqlStore>) {
+    let b = bootstrapped(&store).await;
+    let dup = refresh_for(b.admin.id, None, b"dup", Duration::hours(1));
+    store.insert_refresh_token(&dup).await.unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..200u32 {
+        let store = store.clone();
+        // Token 100 repeats an existing hash; on SQLite it lands in a batch with others.
+        let hash = if i == 100 { b"dup".to_vec() } else { i.to_le_bytes().to_vec() };
+        let t = refresh_for(b.admin.id, None, &hash, Duration::hours(1));
+        tasks.push(tokio::spawn(async move { (i, store.insert_refresh_token(&t).await) }));
+    }
+    for t in tasks {
+        let (i, r) = t.await.unwrap();
+        assert_eq!(r.is_err(), i == 100, "insert {i}: {r:?}");
+    }
+    let now = sigil_core::clock::now();
+    for i in [0u32, 99, 101, 199] {
+        let next = refresh_for(b.admin.id, None, format!("next{i}").as_bytes(), Duration::hours(1));
+        let out = store
+            .rotate_refresh_token(&i.to_le_bytes(), &next, now)
+            .await
+            .unwrap();
+        assert!(matches!(out, RotateOutcome::Rotated(_)), "{i}: {out:?}");
+    }
 }
