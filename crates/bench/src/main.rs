@@ -46,8 +46,14 @@ struct Outcome {
 /// How to send one request of a scenario.
 #[derive(Clone)]
 enum Req {
-    Get { path: String, bearer: Option<String> },
-    PostForm { path: String, body: String },
+    Get {
+        path: String,
+        bearer: Option<String>,
+    },
+    PostForm {
+        path: String,
+        body: String,
+    },
 }
 
 struct Server {
@@ -240,7 +246,10 @@ fn main() -> anyhow::Result<()> {
         let hello = measure(
             "(a) GET /bench/hello",
             base,
-            Req::Get { path: "/bench/hello".into(), bearer: None },
+            Req::Get {
+                path: "/bench/hello".into(),
+                bearer: None,
+            },
             c,
             s,
         )
@@ -248,7 +257,10 @@ fn main() -> anyhow::Result<()> {
         let whoami = measure(
             "(b) GET /v2/whoami",
             base,
-            Req::Get { path: "/v2/whoami".into(), bearer: Some(token) },
+            Req::Get {
+                path: "/v2/whoami".into(),
+                bearer: Some(token),
+            },
             c,
             s,
         )
@@ -256,7 +268,10 @@ fn main() -> anyhow::Result<()> {
         let tokens = measure(
             "(c) POST /v2/auth/token",
             base,
-            Req::PostForm { path: "/v2/auth/token".into(), body: token_body },
+            Req::PostForm {
+                path: "/v2/auth/token".into(),
+                body: token_body,
+            },
             c,
             s,
         )

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use sigil_core::Organization;
 use sigil_store::Store;
 
+use crate::auth::client_cache::ClientCache;
 use crate::auth::keys::MasterKey;
 use crate::auth::secrets::SecretHasher;
 use crate::auth::{RevocationSet, TokenIssuer};
@@ -22,6 +23,7 @@ pub struct Inner {
     pub tokens: TokenIssuer,
     pub secrets: SecretHasher,
     pub revocations: Arc<RevocationSet>,
+    pub clients: ClientCache,
     pub metrics: Arc<Metrics>,
     /// The organization this server holds; it never changes once created.
     pub organization: Organization,
@@ -69,6 +71,7 @@ impl AppState {
             tokens: TokenIssuer::new(&keys.token_signing, config.auth.access_token_ttl_secs),
             secrets: SecretHasher::new(keys.secret_hashing),
             revocations: Arc::new(RevocationSet::new()),
+            clients: ClientCache::new(),
             metrics: Arc::new(Metrics::new()),
             config,
             store,

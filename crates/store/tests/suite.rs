@@ -471,9 +471,15 @@ async fn concurrent_refresh_inserts_commit_and_a_bad_one_fails_alone(store: Arc<
     for i in 0..200u32 {
         let store = store.clone();
         // Token 100 repeats an existing hash; on SQLite it lands in a batch with others.
-        let hash = if i == 100 { b"dup".to_vec() } else { i.to_le_bytes().to_vec() };
+        let hash = if i == 100 {
+            b"dup".to_vec()
+        } else {
+            i.to_le_bytes().to_vec()
+        };
         let t = refresh_for(b.admin.id, None, &hash, Duration::hours(1));
-        tasks.push(tokio::spawn(async move { (i, store.insert_refresh_token(&t).await) }));
+        tasks.push(tokio::spawn(async move {
+            (i, store.insert_refresh_token(&t).await)
+        }));
     }
     for t in tasks {
         let (i, r) = t.await.unwrap();
@@ -481,7 +487,12 @@ async fn concurrent_refresh_inserts_commit_and_a_bad_one_fails_alone(store: Arc<
     }
     let now = sigil_core::clock::now();
     for i in [0u32, 99, 101, 199] {
-        let next = refresh_for(b.admin.id, None, format!("next{i}").as_bytes(), Duration::hours(1));
+        let next = refresh_for(
+            b.admin.id,
+            None,
+            format!("next{i}").as_bytes(),
+            Duration::hours(1),
+        );
         let out = store
             .rotate_refresh_token(&i.to_le_bytes(), &next, now)
             .await

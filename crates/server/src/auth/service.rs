@@ -2,12 +2,15 @@
 //! and member passwords. Shared by `POST /v2/auth/token` and the Report token API,
 //! which differ only in how they phrase the answer.
 
+use std::sync::Arc;
+
 use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
-use sigil_core::{ClientCredential, CredentialScope, Member, MemberId, TokenFamilyId};
+use sigil_core::{CredentialScope, MemberId, TokenFamilyId};
 use sigil_store::{RefreshToken, RevocationKind, RotateOutcome, StoreError};
 use time::Duration;
 
+use super::client_cache::CachedClient;
 use super::secrets::{new_refresh_token, refresh_token_hash, verify_password_async};
 use super::tokens::{AccessClaims, TokenSubject};
 use crate::state::AppState;
@@ -68,22 +71,39 @@ pub struct ClientAuth {
 pub async fn authenticate_client(
     st: &AppState,
     auth: &ClientAuth,
-) -> Result<(ClientCredential, Member), AuthFailure> {
-    let cred = st
-        .store
-        .client_credential(&auth.client_id)
-        .await?
-        .ok_or(AuthFailure::InvalidClient)?;
-    if cred.is_revoked() || !st.secrets.verify(&auth.client_secret, &cred.secret_hash) {
+) -> Result<Arc<CachedClient>, AuthFailure> {
+    let cached = st.clients.get(&auth.client_id).filter(|c| {
+        !st.revocations
+            .is_member_revoked_since(c.owner.id, c.fetched_unix)
+    });
+    let client = match cached {
+        Some(c) => c,
+        None => {
+            let cred = st
+                .store
+                .client_credential(&auth.client_id)
+                .await?
+                .filter(|c| !c.is_revoked())
+                .ok_or(AuthFailure::InvalidClient)?;
+            let owner = st
+                .store
+                .member(cred.owner_id)
+                .await?
+                .filter(|m| !m.is_inactive)
+                .ok_or(AuthFailure::InvalidClient)?;
+            st.clients.put(cred, owner)
+        }
+    };
+    if st
+        .revocations
+        .is_credential_revoked(&client.credential.client_id)
+        || !st
+            .secrets
+            .verify(&auth.client_secret, &client.credential.secret_hash)
+    {
         return Err(AuthFailure::InvalidClient);
     }
-    let owner = st
-        .store
-        .member(cred.owner_id)
-        .await?
-        .filter(|m| !m.is_inactive)
-        .ok_or(AuthFailure::InvalidClient)?;
-    Ok((cred, owner))
+    Ok(client)
 }
 
 /// Starts a new token family for `member`.
@@ -142,13 +162,14 @@ fn sign(
 
 /// `grant_type=client_credentials`: a token acting as the credential's owner.
 pub async fn client_credentials(st: &AppState, auth: &ClientAuth) -> Result<Issued, AuthFailure> {
-    let (cred, owner) = authenticate_client(st, auth).await?;
-    if !cred.scopes.contains(&CredentialScope::Api) {
+    let client = authenticate_client(st, auth).await?;
+    if !client.credential.scopes.contains(&CredentialScope::Api) {
         return Err(AuthFailure::UnauthorizedClient(
             "these client credentials do not have the `api` scope".into(),
         ));
     }
-    issue_new(st, owner.id, Some(cred.client_id), None).await
+    let cid = client.credential.client_id.clone();
+    issue_new(st, client.owner.id, Some(cid), None).await
 }
 
 /// `grant_type=refresh_token`: rotates the refresh token. When client credentials
@@ -159,7 +180,13 @@ pub async fn refresh(
     client: Option<&ClientAuth>,
 ) -> Result<Issued, AuthFailure> {
     let client_id = match client {
-        Some(auth) => Some(authenticate_client(st, auth).await?.0.client_id),
+        Some(auth) => Some(
+            authenticate_client(st, auth)
+                .await?
+                .credential
+                .client_id
+                .clone(),
+        ),
         None => None,
     };
     let next_token = new_refresh_token();
@@ -259,7 +286,8 @@ pub async fn token_exchange(st: &AppState, ex: Exchange<'_>) -> Result<Issued, A
             "subject_token_type must be `{JWT_TOKEN_TYPE}`"
         )));
     }
-    let (cred, owner) = authenticate_client(st, ex.client).await?;
+    let client = authenticate_client(st, ex.client).await?;
+    let (cred, owner) = (&client.credential, &client.owner);
     let owner_type = st
         .store
         .account_type(owner.account_type_id)
@@ -331,7 +359,7 @@ pub async fn token_exchange(st: &AppState, ex: Exchange<'_>) -> Result<Issued, A
         .ok_or_else(|| {
             AuthFailure::InvalidGrant(format!("no active member has the email `{email}`"))
         })?;
-    issue_new(st, subject.id, Some(cred.client_id), Some(owner.id)).await
+    issue_new(st, subject.id, Some(cred.client_id.clone()), Some(owner.id)).await
 }
 
 /// A member's email and password (the Report token API's BASIC method).
