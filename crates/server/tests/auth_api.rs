@@ -521,6 +521,9 @@ async fn another_node_sees_a_revocation_after_reading_the_feed() {
         b.get("/v2/whoami", Some(&token)).await.0,
         StatusCode::UNAUTHORIZED
     );
+    // Node B had the credentials cached from issuing the token; the feed voids that too.
+    let r = b.client_credentials(&cid, &secret).await;
+    assert_error(&r, StatusCode::UNAUTHORIZED, "unauthorized");
 }
 
 fn subject_jwt(kid: &str, secret: &str, claims: Value) -> String {
