@@ -27,6 +27,9 @@ pub struct Inner {
     pub metrics: Arc<Metrics>,
     /// The organization this server holds; it never changes once created.
     pub organization: Organization,
+    /// An argon2 hash of a random password, verified against when an email is
+    /// unknown so that timing does not reveal which emails exist. Made on first use.
+    dummy_hash: tokio::sync::OnceCell<String>,
 }
 
 impl Deref for AppState {
@@ -76,6 +79,16 @@ impl AppState {
             config,
             store,
             organization,
+            dummy_hash: tokio::sync::OnceCell::new(),
         }))
+    }
+
+    pub async fn dummy_password_hash(&self) -> String {
+        self.dummy_hash
+            .get_or_init(|| {
+                crate::auth::secrets::hash_password_async(crate::auth::secrets::new_password())
+            })
+            .await
+            .clone()
     }
 }

@@ -363,17 +363,22 @@ pub async fn token_exchange(st: &AppState, ex: Exchange<'_>) -> Result<Issued, A
 }
 
 /// A member's email and password (the Report token API's BASIC method).
+///
+/// An unknown email costs the same argon2 verification as a known one, so the answer
+/// time does not tell which emails are members.
 pub async fn password(st: &AppState, email: &str, password: &str) -> Result<Issued, AuthFailure> {
-    let member = st.store.member_by_email(email).await?;
-    let ok = match &member {
-        Some(m) if !m.is_inactive => match &m.password_hash {
-            Some(h) => verify_password_async(password.to_owned(), h.clone()).await,
-            None => false,
-        },
-        _ => false,
+    let member = st
+        .store
+        .member_by_email(email)
+        .await?
+        .filter(|m| !m.is_inactive);
+    let phc = match member.as_ref().and_then(|m| m.password_hash.clone()) {
+        Some(h) => h,
+        None => st.dummy_password_hash().await,
     };
+    let ok = verify_password_async(password.to_owned(), phc).await;
     match member {
-        Some(m) if ok => issue_new(st, m.id, None, None).await,
+        Some(m) if ok && m.password_hash.is_some() => issue_new(st, m.id, None, None).await,
         _ => Err(AuthFailure::InvalidGrant(
             "invalid username or password".into(),
         )),

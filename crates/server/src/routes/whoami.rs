@@ -1,6 +1,5 @@
 //! `GET /v2/whoami`: who the access token acts as.
 
-use axum::extract::State;
 use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -34,7 +33,7 @@ pub struct WhoAmI {
     security(("bearer" = []))
 )]
 #[tracing::instrument(skip_all, fields(caller = %p.member_id))]
-pub async fn whoami(State(_st): State<AppState>, p: Principal) -> Result<Json<WhoAmI>, ApiError> {
+pub async fn whoami(p: Principal) -> Result<Json<WhoAmI>, ApiError> {
     Ok(Json(WhoAmI {
         user_id: p.member_id.to_string(),
         organization_id: p.organization_id.to_string(),
