@@ -59,6 +59,25 @@ impl Permission {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|p| p.as_str() == s)
     }
+
+    /// What the permission allows, for a person.
+    pub fn description(self) -> &'static str {
+        match self {
+            Permission::ManageOrganization => {
+                "Manage members, teams, account types and API client credentials."
+            }
+            Permission::ManageApiConnectors => {
+                "Create and manage API credentials and API connectors."
+            }
+            Permission::CreateApiActions => "Add API actions to workbooks.",
+            Permission::TriggerApiActions => "Run API actions from workbooks.",
+            Permission::CreateWorkspaces => "Create workspaces.",
+            Permission::CreateWorkbooks => "Create and edit workbooks.",
+            Permission::Explore => "Explore data in workbooks shared with the member.",
+            Permission::View => "View workbooks and documents shared with the member.",
+            Permission::UseApi => "Use the REST API with client credentials.",
+        }
+    }
 }
 
 /// The account types every organization starts with.

@@ -9,7 +9,9 @@ mod records;
 mod sql;
 
 pub use error::{StoreError, StoreResult};
-pub use records::{Bootstrap, RefreshToken, Revocation, RevocationKind, RotateOutcome};
+pub use records::{
+    Bootstrap, DeleteAccountType, RefreshToken, Revocation, RevocationKind, RotateOutcome,
+};
 pub use sql::{Dialect, SqlStore};
 
 use async_trait::async_trait;
@@ -46,6 +48,25 @@ pub trait Store: Send + Sync + 'static {
 
     /// Looks an account type up by its exact name (`Admin`, `Creator`, …).
     async fn account_type_by_name(&self, name: &str) -> StoreResult<Option<AccountType>>;
+
+    /// Account types ordered by name, after `after_name` when given, at most `limit`.
+    async fn list_account_types(
+        &self,
+        after_name: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<AccountType>>;
+
+    /// Inserts a custom account type; a taken name gives [`StoreError::Conflict`].
+    async fn insert_account_type(&self, t: &AccountType, at: OffsetDateTime) -> StoreResult<()>;
+
+    /// Deletes an account type. Members holding it move to `reassign_to` in the same
+    /// transaction; without `reassign_to`, a type still held is not deleted.
+    async fn delete_account_type(
+        &self,
+        id: AccountTypeId,
+        reassign_to: Option<AccountTypeId>,
+        at: OffsetDateTime,
+    ) -> StoreResult<DeleteAccountType>;
 
     /// Sets a member's argon2id password hash; `Ok(false)` when no such member.
     async fn set_member_password(

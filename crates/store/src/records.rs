@@ -81,3 +81,14 @@ pub struct Revocation {
     pub subject: String,
     pub created_at: OffsetDateTime,
 }
+
+/// What deleting an account type led to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeleteAccountType {
+    /// Deleted; this many members were moved to the replacement type.
+    Deleted { reassigned: u64 },
+    /// No such account type.
+    NotFound,
+    /// Still held by this many members and no replacement was named; nothing changed.
+    InUse { members: u64 },
+}

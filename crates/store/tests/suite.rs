@@ -11,7 +11,8 @@ use sigil_core::{
     Organization, OrganizationId, TokenFamilyId,
 };
 use sigil_store::{
-    Bootstrap, RefreshToken, RevocationKind, RotateOutcome, SqlStore, Store, StoreError,
+    Bootstrap, DeleteAccountType, RefreshToken, RevocationKind, RotateOutcome, SqlStore, Store,
+    StoreError,
 };
 use sqlx::postgres::PgConnectOptions;
 use sqlx::sqlite::SqliteConnectOptions;
@@ -100,6 +101,7 @@ suite!(
     revocation_feed_is_ordered_and_windowed,
     prune_deletes_only_expired_refresh_tokens,
     a_closed_database_is_a_failure_not_an_absence,
+    account_types_are_listed_created_and_deleted_with_reassignment,
 );
 
 fn bootstrap_data() -> Bootstrap {
@@ -499,4 +501,72 @@ async fn concurrent_refresh_inserts_commit_and_a_bad_one_fails_alone(store: Arc<
             .unwrap();
         assert!(matches!(out, RotateOutcome::Rotated(_)), "{i}: {out:?}");
     }
+}
+
+async fn account_types_are_listed_created_and_deleted_with_reassignment(store: Arc<SqlStore>) {
+    let b = bootstrapped(&store).await;
+    let names = |v: Vec<AccountType>| v.into_iter().map(|t| t.name).collect::<Vec<_>>();
+    assert_eq!(
+        names(store.list_account_types(None, 10).await.unwrap()),
+        ["Admin", "Creator", "Explorer", "Viewer"]
+    );
+    assert_eq!(
+        names(store.list_account_types(Some("Creator"), 1).await.unwrap()),
+        ["Explorer"]
+    );
+    let custom = AccountType {
+        name: "Custom".into(),
+        builtin: false,
+        permissions: vec![sigil_core::Permission::View],
+        ..AccountType::builtin(b.organization.id, BuiltinAccountType::Viewer)
+    };
+    let now = sigil_core::clock::now();
+    store.insert_account_type(&custom, now).await.unwrap();
+    let dup = AccountType {
+        id: sigil_core::AccountTypeId::new(),
+        ..custom.clone()
+    };
+    assert!(matches!(
+        store.insert_account_type(&dup, now).await.unwrap_err(),
+        StoreError::Conflict(_)
+    ));
+    let holder = Member {
+        id: MemberId::new(),
+        email: "holder@example.com".into(),
+        account_type_id: custom.id,
+        ..b.admin.clone()
+    };
+    store.insert_member(&holder).await.unwrap();
+    assert_eq!(
+        store
+            .delete_account_type(custom.id, None, now)
+            .await
+            .unwrap(),
+        DeleteAccountType::InUse { members: 1 }
+    );
+    assert!(store.account_type(custom.id).await.unwrap().is_some());
+    let viewer = b.account_types[3].id;
+    assert_eq!(
+        store
+            .delete_account_type(custom.id, Some(viewer), now)
+            .await
+            .unwrap(),
+        DeleteAccountType::Deleted { reassigned: 1 }
+    );
+    assert_eq!(
+        store
+            .member(holder.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .account_type_id,
+        viewer
+    );
+    assert_eq!(
+        store
+            .delete_account_type(custom.id, None, now)
+            .await
+            .unwrap(),
+        DeleteAccountType::NotFound
+    );
 }

@@ -2,6 +2,7 @@
 //! merges them. Routes are registered through `utoipa-axum`, so the OpenAPI document
 //! is generated from the same code that routes.
 
+pub mod account_types;
 pub mod auth;
 pub mod credentials;
 pub mod ops;
@@ -52,6 +53,7 @@ impl utoipa::Modify for BearerScheme {
 pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(auth::router())
+        .merge(account_types::router())
         .merge(credentials::router())
         .merge(whoami::router())
         .merge(report::router())
