@@ -67,6 +67,18 @@ define_id!(
     AccountTypeId
 );
 define_id!(
+    /// A team of members.
+    TeamId
+);
+define_id!(
+    /// A node of the file tree: workspace, folder or workbook.
+    InodeId
+);
+define_id!(
+    /// A grant of a permission on a node to a member or a team.
+    GrantId
+);
+define_id!(
     /// A chain of refresh tokens descending from one grant; reuse of any used
     /// token in the chain revokes the whole chain.
     TokenFamilyId

@@ -1,5 +1,5 @@
-//! Domain types of sigil: identifiers, organizations, members, account types and
-//! API client credentials, with the rules that do not depend on HTTP or SQL.
+//! Domain types of sigil: identifiers, organizations, members, teams, account types
+//! and API client credentials, with the rules that do not depend on HTTP or SQL.
 //!
 //! Everything here is plain data; the store persists it and the server exposes it.
 
@@ -8,8 +8,10 @@ pub mod clock;
 pub mod credential;
 pub mod id;
 pub mod member;
+pub mod team;
 
 pub use account_type::{AccountType, BuiltinAccountType, Permission};
 pub use credential::{ClientCredential, CredentialScope};
-pub use id::{AccountTypeId, MemberId, OrganizationId, TokenFamilyId};
-pub use member::{Member, Organization};
+pub use id::{AccountTypeId, GrantId, InodeId, MemberId, OrganizationId, TeamId, TokenFamilyId};
+pub use member::{Member, Organization, UserKind};
+pub use team::{GrantPermission, Team, TeamMember, Visibility};

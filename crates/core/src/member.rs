@@ -1,8 +1,38 @@
 //! Organizations and members.
 
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::id::{AccountTypeId, MemberId, OrganizationId};
+use crate::id::{AccountTypeId, InodeId, MemberId, OrganizationId};
+
+/// Sigma's `userKind`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum UserKind {
+    #[default]
+    Internal,
+    Guest,
+    Embed,
+}
+
+impl UserKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserKind::Internal => "internal",
+            UserKind::Guest => "guest",
+            UserKind::Embed => "embed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "internal" => Some(UserKind::Internal),
+            "guest" => Some(UserKind::Guest),
+            "embed" => Some(UserKind::Embed),
+            _ => None,
+        }
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Organization {
@@ -23,8 +53,47 @@ pub struct Member {
     pub account_type_id: AccountTypeId,
     pub password_hash: Option<String>,
     pub is_inactive: bool,
+    pub is_archived: bool,
+    pub user_kind: UserKind,
+    pub profile_img_url: Option<String>,
+    pub home_folder_id: Option<InodeId>,
+    /// `sendInvite` was asked for; sigil records it and sends no mail.
+    pub invite_requested: bool,
+    pub created_by: Option<MemberId>,
+    pub updated_by: Option<MemberId>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+}
+
+impl Member {
+    /// A new, active, internal member with no password, home folder or history.
+    pub fn new(
+        organization_id: OrganizationId,
+        email: &str,
+        account_type_id: AccountTypeId,
+        created_by: Option<MemberId>,
+        now: OffsetDateTime,
+    ) -> Self {
+        Member {
+            id: MemberId::new(),
+            organization_id,
+            email: normalize_email(email),
+            first_name: String::new(),
+            last_name: String::new(),
+            account_type_id,
+            password_hash: None,
+            is_inactive: false,
+            is_archived: false,
+            user_kind: UserKind::Internal,
+            profile_img_url: None,
+            home_folder_id: None,
+            invite_requested: false,
+            created_by,
+            updated_by: created_by,
+            created_at: now,
+            updated_at: now,
+        }
+    }
 }
 
 impl std::fmt::Debug for Member {

@@ -3,9 +3,9 @@
 //! and by `sigil serve` on an empty database.
 
 use serde::Serialize;
-use sigil_core::member::{is_valid_email, normalize_email};
+use sigil_core::member::is_valid_email;
 use sigil_core::{
-    AccountType, BuiltinAccountType, ClientCredential, CredentialScope, Member, MemberId,
+    AccountType, BuiltinAccountType, ClientCredential, CredentialScope, InodeId, Member, MemberId,
     Organization, OrganizationId,
 };
 use sigil_store::{Bootstrap, Store, StoreError};
@@ -74,18 +74,10 @@ pub async fn initialize(
         .find(|t| t.is_admin())
         .expect("the built-in types include Admin");
     let password = new_password();
-    let admin = Member {
-        id: MemberId::new(),
-        organization_id: organization.id,
-        email: normalize_email(admin_email),
-        first_name: "Admin".into(),
-        last_name: String::new(),
-        account_type_id: admin_type.id,
-        password_hash: Some(hash_password_async(password.clone()).await),
-        is_inactive: false,
-        created_at: now,
-        updated_at: now,
-    };
+    let mut admin = Member::new(organization.id, admin_email, admin_type.id, None, now);
+    admin.first_name = "Admin".into();
+    admin.password_hash = Some(hash_password_async(password.clone()).await);
+    admin.home_folder_id = Some(InodeId::new());
     let client_id = new_client_id();
     let client_secret = new_client_secret();
     let credential = ClientCredential {

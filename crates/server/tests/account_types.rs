@@ -181,9 +181,10 @@ async fn deleting_a_held_type_needs_a_replacement_and_moves_its_members() {
         id: MemberId::new(),
         email: "holder@example.com".into(),
         account_type_id: temp,
+        home_folder_id: None,
         ..template
     };
-    app.store.insert_member(&holder).await.unwrap();
+    app.store.insert_member(&holder, &[]).await.unwrap();
 
     // Held, no replacement: 409, nothing changes.
     let r = app

@@ -27,4 +27,15 @@ impl StoreError {
     pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
         matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
     }
+
+    /// Whether the error is a unique violation involving `column` (SQLite names it in
+    /// the message, PostgreSQL in the constraint or detail).
+    pub(crate) fn is_unique_violation_on(e: &sqlx::Error, column: &str) -> bool {
+        match e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => {
+                d.message().contains(column) || d.constraint().is_some_and(|c| c.contains(column))
+            }
+            _ => false,
+        }
+    }
 }

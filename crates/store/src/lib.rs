@@ -10,12 +10,16 @@ mod sql;
 
 pub use error::{StoreError, StoreResult};
 pub use records::{
-    Bootstrap, DeleteAccountType, RefreshToken, Revocation, RevocationKind, RotateOutcome,
+    Bootstrap, DeleteAccountType, Grant, Inode, MemberFilter, NewTeam, Position, RefreshToken,
+    Revocation, RevocationKind, RotateOutcome, TeamCursor, TeamFilter,
 };
 pub use sql::{Dialect, SqlStore};
 
 use async_trait::async_trait;
-use sigil_core::{AccountType, AccountTypeId, ClientCredential, Member, MemberId, Organization};
+use sigil_core::{
+    AccountType, AccountTypeId, ClientCredential, Member, MemberId, Organization, Team, TeamId,
+    TeamMember,
+};
 use time::OffsetDateTime;
 
 /// Everything the server persists. Implementations must be safe to share between
@@ -38,8 +42,78 @@ pub trait Store: Send + Sync + 'static {
 
     async fn member(&self, id: MemberId) -> StoreResult<Option<Member>>;
 
-    /// Inserts a member; a taken email gives [`StoreError::Conflict`].
-    async fn insert_member(&self, m: &Member) -> StoreResult<()>;
+    /// Inserts a member, its home folder (when `home_folder_id` is set) and its team
+    /// memberships, in one transaction; a taken email gives [`StoreError::Conflict`].
+    async fn insert_member(&self, m: &Member, teams: &[TeamMember]) -> StoreResult<()>;
+
+    /// Writes every field of a member. When `deactivated`, also revokes its refresh
+    /// tokens and records the revocation in the feed, in the same transaction.
+    async fn update_member(&self, m: &Member, deactivated: bool) -> StoreResult<()>;
+
+    /// A page of members, ordered by email, with the total matching the filter.
+    async fn list_members(
+        &self,
+        filter: &MemberFilter,
+        position: &Position<String>,
+        limit: u32,
+        with_total: bool,
+    ) -> StoreResult<(Vec<Member>, Option<u64>)>;
+
+    /// Moves the documents a member owns (not its home folder) to another member.
+    async fn reassign_documents(&self, from: MemberId, to: MemberId) -> StoreResult<u64>;
+
+    /// Creates a team with its members and, optionally, its workspace and grant.
+    async fn insert_team(&self, t: &NewTeam) -> StoreResult<()>;
+
+    async fn team(&self, id: TeamId) -> StoreResult<Option<Team>>;
+
+    /// Writes a team's name, description, visibility and archived flag.
+    async fn update_team(&self, t: &Team) -> StoreResult<()>;
+
+    /// Deletes a team, its memberships and its grants; `Ok(false)` when absent.
+    async fn delete_team(&self, id: TeamId) -> StoreResult<bool>;
+
+    /// A page of teams, ordered by name then id, with the total matching the filter.
+    async fn list_teams(
+        &self,
+        filter: &TeamFilter,
+        position: &Position<TeamCursor>,
+        limit: u32,
+        with_total: bool,
+    ) -> StoreResult<(Vec<Team>, Option<u64>)>;
+
+    /// The teams a member belongs to, ordered by name then id.
+    async fn member_teams(&self, member: MemberId) -> StoreResult<Vec<Team>>;
+
+    /// Members of a team, ordered by member id, after `after` when given.
+    async fn team_members(
+        &self,
+        team: TeamId,
+        after: Option<MemberId>,
+        offset: u64,
+        limit: u32,
+    ) -> StoreResult<(Vec<TeamMember>, u64)>;
+
+    /// One membership, if the member belongs to the team.
+    async fn team_membership(
+        &self,
+        team: TeamId,
+        member: MemberId,
+    ) -> StoreResult<Option<TeamMember>>;
+
+    /// Adds (or updates the admin flag of) and removes team members in one transaction.
+    async fn change_team_members(
+        &self,
+        team: TeamId,
+        add: &[TeamMember],
+        remove: &[MemberId],
+    ) -> StoreResult<()>;
+
+    /// Which of `ids` name no member; used to refuse a whole request naming them.
+    async fn missing_members(&self, ids: &[MemberId]) -> StoreResult<Vec<MemberId>>;
+
+    /// Which of `ids` name no team.
+    async fn missing_teams(&self, ids: &[TeamId]) -> StoreResult<Vec<TeamId>>;
 
     /// Looks a member up by email, case-insensitively.
     async fn member_by_email(&self, email: &str) -> StoreResult<Option<Member>>;

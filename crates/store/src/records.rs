@@ -92,3 +92,79 @@ pub enum DeleteAccountType {
     /// Still held by this many members and no replacement was named; nothing changed.
     InUse { members: u64 },
 }
+
+/// Where a page starts: at the beginning, after a keyset position handed out with
+/// an earlier page (constant cost), or after skipping rows (when no position is known).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Position<C> {
+    Start,
+    After(C),
+    Offset(u64),
+}
+
+/// Filters of `GET /v2/members`.
+#[derive(Debug, Clone, Default)]
+pub struct MemberFilter {
+    /// Case-insensitive substring of the email, first or last name.
+    pub search: Option<String>,
+    /// Exact email (case-insensitive).
+    pub email: Option<String>,
+    pub include_archived: bool,
+    pub include_inactive: bool,
+}
+
+/// Filters of `GET /v2/teams`.
+#[derive(Debug, Clone, Default)]
+pub struct TeamFilter {
+    /// Case-insensitive substring of the name.
+    pub name: Option<String>,
+    /// Case-insensitive substring of the description.
+    pub description: Option<String>,
+    pub visibility: Option<sigil_core::Visibility>,
+    /// Only teams this member may see: public ones and those it belongs to.
+    pub visible_to: Option<MemberId>,
+}
+
+/// The keyset position of a team list: teams are ordered by name, then id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamCursor {
+    pub name: String,
+    pub id: sigil_core::TeamId,
+}
+
+/// A node of the file tree as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inode {
+    pub id: sigil_core::InodeId,
+    /// `workspace`, `folder`, `home` or `workbook`.
+    pub kind: String,
+    pub name: String,
+    pub description: String,
+    pub parent_id: Option<sigil_core::InodeId>,
+    pub owner_id: Option<MemberId>,
+    pub created_by: Option<MemberId>,
+    pub created_at: OffsetDateTime,
+}
+
+/// A grant on a node, to a member or a team.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub id: sigil_core::GrantId,
+    pub inode_id: sigil_core::InodeId,
+    pub member_id: Option<MemberId>,
+    pub team_id: Option<sigil_core::TeamId>,
+    pub permission: sigil_core::GrantPermission,
+    pub created_by: Option<MemberId>,
+    pub updated_by: Option<MemberId>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+/// A team being created, with what comes with it, written in one transaction.
+#[derive(Debug, Clone)]
+pub struct NewTeam {
+    pub team: sigil_core::Team,
+    pub members: Vec<sigil_core::TeamMember>,
+    /// The team workspace and the team's Can Manage grant on it.
+    pub workspace: Option<(Inode, Grant)>,
+}

@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use sigil_core::{
-    AccountType, AccountTypeId, ClientCredential, CredentialScope, Member, MemberId, Organization,
-    Permission, TokenFamilyId,
+    AccountType, AccountTypeId, ClientCredential, CredentialScope, InodeId, Member, MemberId,
+    Organization, Permission, Team, TeamId, TeamMember, TokenFamilyId, UserKind, Visibility,
 };
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -23,7 +23,8 @@ use uuid::Uuid;
 
 use crate::error::{StoreError, StoreResult};
 use crate::records::{
-    Bootstrap, DeleteAccountType, RefreshToken, Revocation, RevocationKind, RotateOutcome,
+    Bootstrap, DeleteAccountType, Inode, MemberFilter, NewTeam, Position, RefreshToken, Revocation,
+    RevocationKind, RotateOutcome, TeamCursor, TeamFilter,
 };
 use crate::Store;
 
@@ -195,16 +196,32 @@ struct MemberRow {
     account_type_id: Uuid,
     password_hash: Option<String>,
     is_inactive: bool,
+    is_archived: bool,
+    user_kind: String,
+    profile_img_url: Option<String>,
+    home_folder_id: Option<Uuid>,
+    invite_requested: bool,
+    created_by: Option<Uuid>,
+    updated_by: Option<Uuid>,
     created_at: OffsetDateTime,
     updated_at: OffsetDateTime,
 }
 
 const MEMBER_COLUMNS: &str = "id, organization_id, email, first_name, last_name, \
-     account_type_id, password_hash, is_inactive, created_at, updated_at";
+     account_type_id, password_hash, is_inactive, is_archived, user_kind, profile_img_url, \
+     home_folder_id, invite_requested, created_by, updated_by, created_at, updated_at";
 
 impl From<MemberRow> for Member {
     fn from(r: MemberRow) -> Self {
         Member {
+            is_archived: r.is_archived,
+            // The column's CHECK allows only known kinds.
+            user_kind: UserKind::parse(&r.user_kind).unwrap_or_default(),
+            profile_img_url: r.profile_img_url,
+            home_folder_id: r.home_folder_id.map(Into::into),
+            invite_requested: r.invite_requested,
+            created_by: r.created_by.map(Into::into),
+            updated_by: r.updated_by.map(Into::into),
             id: r.id.into(),
             organization_id: r.organization_id.into(),
             email: r.email,
@@ -215,6 +232,63 @@ impl From<MemberRow> for Member {
             is_inactive: r.is_inactive,
             created_at: r.created_at,
             updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct TeamRow {
+    id: Uuid,
+    name: String,
+    description: String,
+    visibility: String,
+    workspace_id: Option<Uuid>,
+    is_archived: bool,
+    created_by: Option<Uuid>,
+    updated_by: Option<Uuid>,
+    created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
+}
+
+const TEAM_COLUMNS: &str = "id, name, description, visibility, workspace_id, is_archived, \
+     created_by, updated_by, created_at, updated_at";
+
+impl TryFrom<TeamRow> for Team {
+    type Error = StoreError;
+    fn try_from(r: TeamRow) -> StoreResult<Self> {
+        Ok(Team {
+            id: r.id.into(),
+            name: r.name,
+            description: r.description,
+            visibility: Visibility::parse(&r.visibility)
+                .ok_or_else(|| StoreError::Corrupt(format!("visibility `{}`", r.visibility)))?,
+            workspace_id: r.workspace_id.map(Into::into),
+            is_archived: r.is_archived,
+            created_by: r.created_by.map(Into::into),
+            updated_by: r.updated_by.map(Into::into),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct TeamMemberRow {
+    team_id: Uuid,
+    member_id: Uuid,
+    is_team_admin: bool,
+    added_by: Option<Uuid>,
+    created_at: OffsetDateTime,
+}
+
+impl From<TeamMemberRow> for TeamMember {
+    fn from(r: TeamMemberRow) -> Self {
+        TeamMember {
+            team_id: r.team_id.into(),
+            member_id: r.member_id.into(),
+            is_team_admin: r.is_team_admin,
+            added_by: r.added_by.map(Into::into),
+            created_at: r.created_at,
         }
     }
 }
@@ -352,8 +426,10 @@ macro_rules! bind_member {
     ($m:expr) => {
         sqlx::query(
             "INSERT INTO members (id, organization_id, email, first_name, last_name, \
-             account_type_id, password_hash, is_inactive, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             account_type_id, password_hash, is_inactive, is_archived, user_kind, \
+             profile_img_url, home_folder_id, invite_requested, created_by, updated_by, \
+             created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
         )
         .bind($m.id.0)
         .bind($m.organization_id.0)
@@ -363,8 +439,174 @@ macro_rules! bind_member {
         .bind($m.account_type_id.0)
         .bind($m.password_hash.as_deref())
         .bind($m.is_inactive)
+        .bind($m.is_archived)
+        .bind($m.user_kind.as_str())
+        .bind($m.profile_img_url.as_deref())
+        .bind($m.home_folder_id.map(|h| h.0))
+        .bind($m.invite_requested)
+        .bind($m.created_by.map(|x| x.0))
+        .bind($m.updated_by.map(|x| x.0))
         .bind($m.created_at)
         .bind($m.updated_at)
+    };
+}
+
+/// Inserts a member, its home folder and its team memberships on `$tx`.
+macro_rules! insert_member_tx {
+    ($tx:expr, $m:expr, $teams:expr) => {{
+        bind_member!($m).execute(&mut *$tx).await?;
+        if let Some(home) = $m.home_folder_id {
+            bind_inode!(Inode {
+                id: home,
+                kind: "home".into(),
+                name: "My Documents".into(),
+                description: String::new(),
+                parent_id: None,
+                owner_id: Some($m.id),
+                created_by: $m.created_by,
+                created_at: $m.created_at,
+            })
+            .execute(&mut *$tx)
+            .await?;
+        }
+        for tm in $teams {
+            bind_team_member!(tm).execute(&mut *$tx).await?;
+        }
+    }};
+}
+
+macro_rules! bind_inode {
+    ($i:expr) => {{
+        let i = $i;
+        sqlx::query(
+            "INSERT INTO inodes (id, kind, name, description, parent_id, owner_id, created_by, \
+             updated_by, is_archived, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, FALSE, $8, $8)",
+        )
+        .bind(i.id.0)
+        .bind(i.kind)
+        .bind(i.name)
+        .bind(i.description)
+        .bind(i.parent_id.map(|p: InodeId| p.0))
+        .bind(i.owner_id.map(|o: MemberId| o.0))
+        .bind(i.created_by.map(|o: MemberId| o.0))
+        .bind(i.created_at)
+    }};
+}
+
+macro_rules! bind_team_member {
+    ($tm:expr) => {
+        sqlx::query(
+            "INSERT INTO team_members (team_id, member_id, is_team_admin, added_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (team_id, member_id) DO UPDATE SET is_team_admin = excluded.is_team_admin",
+        )
+        .bind($tm.team_id.0)
+        .bind($tm.member_id.0)
+        .bind($tm.is_team_admin)
+        .bind($tm.added_by.map(|a: MemberId| a.0))
+        .bind($tm.created_at)
+    };
+}
+
+/// A value bound to a query assembled at run time.
+enum Arg {
+    Text(String),
+    Int(i64),
+    Uuid(Uuid),
+}
+
+/// Binds `$args` in order to `$q` (a query of either dialect).
+macro_rules! bind_args {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                Arg::Text(v) => q.bind(v.clone()),
+                Arg::Int(v) => q.bind(*v),
+                Arg::Uuid(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+
+/// Collects conditions and their arguments, numbering placeholders `$1`, `$2`, …
+#[derive(Default)]
+struct Conditions {
+    clauses: Vec<String>,
+    args: Vec<Arg>,
+}
+
+impl Conditions {
+    /// Adds a clause; each `?` in it becomes the next placeholder, taking `args` in order.
+    fn push(&mut self, clause: &str, args: Vec<Arg>) {
+        let mut out = String::new();
+        let mut next = args.into_iter();
+        for ch in clause.chars() {
+            if ch == '?' {
+                self.args
+                    .push(next.next().expect("one argument per placeholder"));
+                out.push_str(&format!("${}", self.args.len()));
+            } else {
+                out.push(ch);
+            }
+        }
+        self.clauses.push(out);
+    }
+
+    fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+
+    fn placeholder(&mut self, a: Arg) -> String {
+        self.args.push(a);
+        format!("${}", self.args.len())
+    }
+}
+
+fn member_write_error(e: sqlx::Error, m: &Member) -> StoreError {
+    if StoreError::is_unique_violation_on(&e, "email") {
+        StoreError::Conflict(format!("a member with the email {}", m.email))
+    } else if StoreError::is_unique_violation(&e) {
+        StoreError::Conflict(format!("member {} or its home folder", m.id))
+    } else {
+        e.into()
+    }
+}
+
+/// `%needle%` for LIKE, lower-cased, with LIKE's own characters escaped by `\`.
+fn like_pattern(needle: &str) -> String {
+    let mut p = String::from("%");
+    for c in needle.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+macro_rules! bind_grant {
+    ($g:expr) => {
+        sqlx::query(
+            "INSERT INTO grants (id, inode_id, member_id, team_id, permission, created_by, \
+             updated_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind($g.id.0)
+        .bind($g.inode_id.0)
+        .bind($g.member_id.map(|m: MemberId| m.0))
+        .bind($g.team_id.map(|t: TeamId| t.0))
+        .bind($g.permission.as_str())
+        .bind($g.created_by.map(|m: MemberId| m.0))
+        .bind($g.updated_by.map(|m: MemberId| m.0))
+        .bind($g.created_at)
+        .bind($g.updated_at)
     };
 }
 
@@ -502,7 +744,7 @@ impl Store for SqlStore {
                     .execute(&mut *tx)
                     .await?;
             }
-            bind_member!(b.admin).execute(&mut *tx).await?;
+            insert_member_tx!(tx, b.admin, &[] as &[TeamMember]);
             bind_credential!(b.credential).execute(&mut *tx).await?;
             tx.commit().await?;
         });
@@ -526,15 +768,414 @@ impl Store for SqlStore {
         Ok(row.map(Into::into))
     }
 
-    async fn insert_member(&self, m: &Member) -> StoreResult<()> {
-        let res = on_writer!(self, pool, bind_member!(m).execute(pool).await.map(|_| ()));
-        res.map_err(|e| {
-            if StoreError::is_unique_violation(&e) {
-                StoreError::Conflict(format!("a member with the email {}", m.email))
-            } else {
-                e.into()
+    async fn insert_member(&self, m: &Member, teams: &[TeamMember]) -> StoreResult<()> {
+        let res: Result<(), sqlx::Error> = on_writer!(self, pool, {
+            async {
+                let mut tx = pool.begin().await?;
+                insert_member_tx!(tx, m, teams);
+                tx.commit().await
             }
-        })
+            .await
+        });
+        res.map_err(|e| member_write_error(e, m))
+    }
+
+    async fn update_member(&self, m: &Member, deactivated: bool) -> StoreResult<()> {
+        let res: Result<(), sqlx::Error> = on_writer!(self, pool, {
+            async {
+                let mut tx = pool.begin().await?;
+                sqlx::query(
+                    "UPDATE members SET email = $1, first_name = $2, last_name = $3, \
+                     account_type_id = $4, is_inactive = $5, is_archived = $6, user_kind = $7, \
+                     profile_img_url = $8, updated_by = $9, updated_at = $10 WHERE id = $11",
+                )
+                .bind(sigil_core::member::normalize_email(&m.email))
+                .bind(&m.first_name)
+                .bind(&m.last_name)
+                .bind(m.account_type_id.0)
+                .bind(m.is_inactive)
+                .bind(m.is_archived)
+                .bind(m.user_kind.as_str())
+                .bind(m.profile_img_url.as_deref())
+                .bind(m.updated_by.map(|u| u.0))
+                .bind(m.updated_at)
+                .bind(m.id.0)
+                .execute(&mut *tx)
+                .await?;
+                if deactivated {
+                    sqlx::query(
+                        "UPDATE refresh_tokens SET revoked_at = $1 \
+                         WHERE (member_id = $2 OR actor_id = $2) AND revoked_at IS NULL",
+                    )
+                    .bind(m.updated_at)
+                    .bind(m.id.0)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query(INSERT_REVOCATION)
+                        .bind(RevocationKind::Member.as_str())
+                        .bind(m.id.to_string())
+                        .bind(m.updated_at)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await
+            }
+            .await
+        });
+        res.map_err(|e| member_write_error(e, m))
+    }
+
+    async fn list_members(
+        &self,
+        filter: &MemberFilter,
+        position: &Position<String>,
+        limit: u32,
+        with_total: bool,
+    ) -> StoreResult<(Vec<Member>, Option<u64>)> {
+        let mut c = Conditions::default();
+        if !filter.include_archived {
+            c.push("is_archived = FALSE", vec![]);
+        }
+        if !filter.include_inactive {
+            c.push("is_inactive = FALSE", vec![]);
+        }
+        if let Some(e) = &filter.email {
+            c.push(
+                "email = ?",
+                vec![Arg::Text(sigil_core::member::normalize_email(e))],
+            );
+        }
+        if let Some(q) = &filter.search {
+            let p = like_pattern(q);
+            c.push(
+                "(LOWER(email) LIKE ? ESCAPE '\\' OR LOWER(first_name) LIKE ? ESCAPE '\\' \
+                 OR LOWER(last_name) LIKE ? ESCAPE '\\' \
+                 OR LOWER(first_name || ' ' || last_name) LIKE ? ESCAPE '\\')",
+                vec![
+                    Arg::Text(p.clone()),
+                    Arg::Text(p.clone()),
+                    Arg::Text(p.clone()),
+                    Arg::Text(p),
+                ],
+            );
+        }
+        let count_sql = format!("SELECT COUNT(*) FROM members{}", c.sql());
+        let count_args = c.args.len();
+        let mut offset = 0;
+        match position {
+            Position::Start => {}
+            Position::After(email) => c.push("email > ?", vec![Arg::Text(email.clone())]),
+            Position::Offset(n) => offset = *n,
+        }
+        let lim = c.placeholder(Arg::Int(i64::from(limit)));
+        let off = c.placeholder(Arg::Int(offset as i64));
+        let sql = format!(
+            "SELECT {MEMBER_COLUMNS} FROM members{} ORDER BY email LIMIT {lim} OFFSET {off}",
+            c.sql()
+        );
+        let (rows, total): (Vec<MemberRow>, Option<i64>) = on_pool!(self, pool, {
+            let rows = bind_args!(sqlx::query_as(&sql), &c.args)
+                .fetch_all(pool)
+                .await?;
+            let total = if with_total {
+                Some(
+                    bind_args!(sqlx::query_scalar(&count_sql), &c.args[..count_args])
+                        .fetch_one(pool)
+                        .await?,
+                )
+            } else {
+                None
+            };
+            (rows, total)
+        });
+        Ok((
+            rows.into_iter().map(Into::into).collect(),
+            total.map(|t| t as u64),
+        ))
+    }
+
+    async fn reassign_documents(&self, from: MemberId, to: MemberId) -> StoreResult<u64> {
+        Ok(on_writer!(self, pool, {
+            sqlx::query("UPDATE inodes SET owner_id = $1 WHERE owner_id = $2 AND kind <> 'home'")
+                .bind(to.0)
+                .bind(from.0)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        }))
+    }
+
+    async fn insert_team(&self, t: &NewTeam) -> StoreResult<()> {
+        on_writer!(self, pool, {
+            let mut tx = pool.begin().await?;
+            if let Some((ws, _)) = &t.workspace {
+                bind_inode!(ws.clone()).execute(&mut *tx).await?;
+            }
+            let team = &t.team;
+            sqlx::query(
+                "INSERT INTO teams (id, name, description, visibility, workspace_id, is_archived, \
+                 created_by, updated_by, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(team.id.0)
+            .bind(&team.name)
+            .bind(&team.description)
+            .bind(team.visibility.as_str())
+            .bind(team.workspace_id.map(|w| w.0))
+            .bind(team.is_archived)
+            .bind(team.created_by.map(|m| m.0))
+            .bind(team.updated_by.map(|m| m.0))
+            .bind(team.created_at)
+            .bind(team.updated_at)
+            .execute(&mut *tx)
+            .await?;
+            for tm in &t.members {
+                bind_team_member!(tm).execute(&mut *tx).await?;
+            }
+            if let Some((_, g)) = &t.workspace {
+                bind_grant!(g).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    async fn team(&self, id: TeamId) -> StoreResult<Option<Team>> {
+        let sql = format!("SELECT {TEAM_COLUMNS} FROM teams WHERE id = $1");
+        let row: Option<TeamRow> = on_pool!(self, pool, {
+            sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await?
+        });
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn update_team(&self, t: &Team) -> StoreResult<()> {
+        on_writer!(self, pool, {
+            sqlx::query(
+                "UPDATE teams SET name = $1, description = $2, visibility = $3, is_archived = $4, \
+                 updated_by = $5, updated_at = $6 WHERE id = $7",
+            )
+            .bind(&t.name)
+            .bind(&t.description)
+            .bind(t.visibility.as_str())
+            .bind(t.is_archived)
+            .bind(t.updated_by.map(|m| m.0))
+            .bind(t.updated_at)
+            .bind(t.id.0)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    async fn delete_team(&self, id: TeamId) -> StoreResult<bool> {
+        Ok(on_writer!(self, pool, {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM grants WHERE team_id = $1")
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM team_members WHERE team_id = $1")
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+            let n = sqlx::query("DELETE FROM teams WHERE id = $1")
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            tx.commit().await?;
+            n == 1
+        }))
+    }
+
+    async fn list_teams(
+        &self,
+        filter: &TeamFilter,
+        position: &Position<TeamCursor>,
+        limit: u32,
+        with_total: bool,
+    ) -> StoreResult<(Vec<Team>, Option<u64>)> {
+        let mut c = Conditions::default();
+        if let Some(n) = &filter.name {
+            c.push(
+                "LOWER(name) LIKE ? ESCAPE '\\'",
+                vec![Arg::Text(like_pattern(n))],
+            );
+        }
+        if let Some(d) = &filter.description {
+            c.push(
+                "LOWER(description) LIKE ? ESCAPE '\\'",
+                vec![Arg::Text(like_pattern(d))],
+            );
+        }
+        if let Some(v) = filter.visibility {
+            c.push("visibility = ?", vec![Arg::Text(v.as_str().into())]);
+        }
+        if let Some(m) = filter.visible_to {
+            c.push(
+                "(visibility = 'public' OR id IN \
+                 (SELECT team_id FROM team_members WHERE member_id = ?))",
+                vec![Arg::Uuid(m.0)],
+            );
+        }
+        let count_sql = format!("SELECT COUNT(*) FROM teams{}", c.sql());
+        let count_args = c.args.len();
+        let mut offset = 0;
+        match position {
+            Position::Start => {}
+            Position::After(cur) => c.push(
+                "(name > ? OR (name = ? AND id > ?))",
+                vec![
+                    Arg::Text(cur.name.clone()),
+                    Arg::Text(cur.name.clone()),
+                    Arg::Uuid(cur.id.0),
+                ],
+            ),
+            Position::Offset(n) => offset = *n,
+        }
+        let lim = c.placeholder(Arg::Int(i64::from(limit)));
+        let off = c.placeholder(Arg::Int(offset as i64));
+        let sql = format!(
+            "SELECT {TEAM_COLUMNS} FROM teams{} ORDER BY name, id LIMIT {lim} OFFSET {off}",
+            c.sql()
+        );
+        let (rows, total): (Vec<TeamRow>, Option<i64>) = on_pool!(self, pool, {
+            let rows = bind_args!(sqlx::query_as(&sql), &c.args)
+                .fetch_all(pool)
+                .await?;
+            let total = if with_total {
+                Some(
+                    bind_args!(sqlx::query_scalar(&count_sql), &c.args[..count_args])
+                        .fetch_one(pool)
+                        .await?,
+                )
+            } else {
+                None
+            };
+            (rows, total)
+        });
+        let teams = rows
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect::<StoreResult<_>>()?;
+        Ok((teams, total.map(|t| t as u64)))
+    }
+
+    async fn member_teams(&self, member: MemberId) -> StoreResult<Vec<Team>> {
+        let sql = format!(
+            "SELECT {TEAM_COLUMNS} FROM teams WHERE id IN \
+             (SELECT team_id FROM team_members WHERE member_id = $1) ORDER BY name, id"
+        );
+        let rows: Vec<TeamRow> = on_pool!(self, pool, {
+            sqlx::query_as(&sql).bind(member.0).fetch_all(pool).await?
+        });
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    async fn team_members(
+        &self,
+        team: TeamId,
+        after: Option<MemberId>,
+        offset: u64,
+        limit: u32,
+    ) -> StoreResult<(Vec<TeamMember>, u64)> {
+        let mut c = Conditions::default();
+        c.push("team_id = ?", vec![Arg::Uuid(team.0)]);
+        let count_sql = format!("SELECT COUNT(*) FROM team_members{}", c.sql());
+        if let Some(a) = after {
+            c.push("member_id > ?", vec![Arg::Uuid(a.0)]);
+        }
+        let lim = c.placeholder(Arg::Int(i64::from(limit)));
+        let off = c.placeholder(Arg::Int(offset as i64));
+        let sql = format!(
+            "SELECT team_id, member_id, is_team_admin, added_by, created_at FROM team_members{} \
+             ORDER BY member_id LIMIT {lim} OFFSET {off}",
+            c.sql()
+        );
+        let (rows, total): (Vec<TeamMemberRow>, i64) = on_pool!(self, pool, {
+            let rows = bind_args!(sqlx::query_as(&sql), &c.args)
+                .fetch_all(pool)
+                .await?;
+            let total = sqlx::query_scalar(&count_sql)
+                .bind(team.0)
+                .fetch_one(pool)
+                .await?;
+            (rows, total)
+        });
+        Ok((rows.into_iter().map(Into::into).collect(), total as u64))
+    }
+
+    async fn team_membership(
+        &self,
+        team: TeamId,
+        member: MemberId,
+    ) -> StoreResult<Option<TeamMember>> {
+        let row: Option<TeamMemberRow> = on_pool!(self, pool, {
+            sqlx::query_as(
+                "SELECT team_id, member_id, is_team_admin, added_by, created_at FROM team_members \
+                 WHERE team_id = $1 AND member_id = $2",
+            )
+            .bind(team.0)
+            .bind(member.0)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(Into::into))
+    }
+
+    async fn change_team_members(
+        &self,
+        team: TeamId,
+        add: &[TeamMember],
+        remove: &[MemberId],
+    ) -> StoreResult<()> {
+        on_writer!(self, pool, {
+            let mut tx = pool.begin().await?;
+            for tm in add {
+                bind_team_member!(tm).execute(&mut *tx).await?;
+            }
+            for m in remove {
+                sqlx::query("DELETE FROM team_members WHERE team_id = $1 AND member_id = $2")
+                    .bind(team.0)
+                    .bind(m.0)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    async fn missing_members(&self, ids: &[MemberId]) -> StoreResult<Vec<MemberId>> {
+        let mut missing = Vec::new();
+        for id in ids {
+            let n: i64 = on_pool!(self, pool, {
+                sqlx::query_scalar("SELECT COUNT(*) FROM members WHERE id = $1")
+                    .bind(id.0)
+                    .fetch_one(pool)
+                    .await?
+            });
+            if n == 0 && !missing.contains(id) {
+                missing.push(*id);
+            }
+        }
+        Ok(missing)
+    }
+
+    async fn missing_teams(&self, ids: &[TeamId]) -> StoreResult<Vec<TeamId>> {
+        let mut missing = Vec::new();
+        for id in ids {
+            let n: i64 = on_pool!(self, pool, {
+                sqlx::query_scalar("SELECT COUNT(*) FROM teams WHERE id = $1")
+                    .bind(id.0)
+                    .fetch_one(pool)
+                    .await?
+            });
+            if n == 0 && !missing.contains(id) {
+                missing.push(*id);
+            }
+        }
+        Ok(missing)
     }
 
     async fn member_by_email(&self, email: &str) -> StoreResult<Option<Member>> {

@@ -115,18 +115,18 @@ fn bootstrap_data() -> Bootstrap {
         .into_iter()
         .map(|k| AccountType::builtin(organization.id, k))
         .collect();
-    let admin = Member {
-        id: MemberId::new(),
-        organization_id: organization.id,
-        email: "Admin@Example.com".into(),
-        first_name: "Ada".into(),
-        last_name: "Admin".into(),
-        account_type_id: account_types[0].id,
-        password_hash: Some("$argon2id$stub".into()),
-        is_inactive: false,
-        created_at: now,
-        updated_at: now,
-    };
+    let mut admin = Member::new(
+        organization.id,
+        "Admin@Example.com",
+        account_types[0].id,
+        None,
+        now,
+    );
+    // Stored lower-case whatever the caller passes.
+    admin.email = "Admin@Example.com".into();
+    admin.first_name = "Ada".into();
+    admin.password_hash = Some("$argon2id$stub".into());
+    admin.home_folder_id = Some(sigil_core::InodeId::new());
     let credential = credential_for(&admin, "c0ffee");
     Bootstrap {
         organization,
@@ -244,11 +244,21 @@ async fn duplicate_email_is_a_conflict(store: Arc<SqlStore>) {
     let twin = Member {
         id: MemberId::new(),
         email: "ADMIN@example.com".into(),
+        home_folder_id: Some(sigil_core::InodeId::new()),
         ..b.admin.clone()
     };
-    let err = store.insert_member(&twin).await.unwrap_err();
-    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    let err = store.insert_member(&twin, &[]).await.unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Conflict(m) if m.contains("email")),
+        "{err:?}"
+    );
+    // Nothing of it stays: not the member, not its home folder.
     assert!(store.member(twin.id).await.unwrap().is_none());
+    let other = Member {
+        email: "other@example.com".into(),
+        ..twin.clone()
+    };
+    store.insert_member(&other, &[]).await.unwrap();
 }
 
 async fn credentials_are_stored_and_revoked_with_their_tokens(store: Arc<SqlStore>) {
@@ -534,9 +544,10 @@ async fn account_types_are_listed_created_and_deleted_with_reassignment(store: A
         id: MemberId::new(),
         email: "holder@example.com".into(),
         account_type_id: custom.id,
+        home_folder_id: None,
         ..b.admin.clone()
     };
-    store.insert_member(&holder).await.unwrap();
+    store.insert_member(&holder, &[]).await.unwrap();
     assert_eq!(
         store
             .delete_account_type(custom.id, None, now)

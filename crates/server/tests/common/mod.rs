@@ -187,19 +187,18 @@ impl TestApp {
             .expect("built-in account types exist")
             .id;
         let now = sigil_core::clock::now();
-        let m = Member {
-            id: MemberId::new(),
-            organization_id: self.init.organization_id,
-            email: email.into(),
-            first_name: "Test".into(),
-            last_name: kind.name().into(),
-            account_type_id: type_id,
-            password_hash: Some(hash_password(password)),
-            is_inactive: false,
-            created_at: now,
-            updated_at: now,
-        };
-        self.store.insert_member(&m).await.unwrap();
+        let mut m = Member::new(
+            self.init.organization_id,
+            email,
+            type_id,
+            Some(self.init.member_id),
+            now,
+        );
+        m.first_name = "Test".into();
+        m.last_name = kind.name().into();
+        m.password_hash = Some(hash_password(password));
+        m.home_folder_id = Some(sigil_core::InodeId::new());
+        self.store.insert_member(&m, &[]).await.unwrap();
         m
     }
 
