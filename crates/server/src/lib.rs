@@ -9,6 +9,7 @@ pub mod error;
 pub mod extract;
 pub mod metrics;
 pub mod middleware;
+pub mod pagination;
 pub mod routes;
 pub mod secret;
 pub mod serve;

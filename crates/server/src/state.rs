@@ -13,6 +13,7 @@ use crate::auth::secrets::SecretHasher;
 use crate::auth::{RevocationSet, TokenIssuer};
 use crate::config::Config;
 use crate::metrics::Metrics;
+use crate::pagination::PageCursors;
 
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -24,6 +25,7 @@ pub struct Inner {
     pub secrets: SecretHasher,
     pub revocations: Arc<RevocationSet>,
     pub clients: ClientCache,
+    pub cursors: PageCursors,
     pub metrics: Arc<Metrics>,
     /// The organization this server holds; it never changes once created.
     pub organization: Organization,
@@ -75,6 +77,7 @@ impl AppState {
             secrets: SecretHasher::new(keys.secret_hashing),
             revocations: Arc::new(RevocationSet::new()),
             clients: ClientCache::new(),
+            cursors: PageCursors::new(),
             metrics: Arc::new(Metrics::new()),
             config,
             store,

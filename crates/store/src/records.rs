@@ -126,7 +126,7 @@ pub struct TeamFilter {
 }
 
 /// The keyset position of a team list: teams are ordered by name, then id.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TeamCursor {
     pub name: String,
     pub id: sigil_core::TeamId,

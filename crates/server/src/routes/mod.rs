@@ -5,8 +5,10 @@
 pub mod account_types;
 pub mod auth;
 pub mod credentials;
+pub mod members;
 pub mod ops;
 pub mod report;
+pub mod teams;
 pub mod whoami;
 
 use utoipa::OpenApi;
@@ -24,7 +26,8 @@ use crate::state::AppState;
     tags(
         (name = "auth", description = "Tokens (Sigma)"),
         (name = "credentials", description = "API client credentials (Sigma)"),
-        (name = "members", description = "Members (Sigma)"),
+        (name = "members", description = "Members and account types (Sigma)"),
+        (name = "teams", description = "Teams and their members (Sigma)"),
         (name = "reports", description = "The Report token API"),
         (name = "operations", description = "Health, metrics and this document (sigil)"),
     ),
@@ -55,6 +58,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(auth::router())
         .merge(account_types::router())
         .merge(credentials::router())
+        .merge(members::router())
+        .merge(teams::router())
         .merge(whoami::router())
         .merge(report::router())
         .merge(ops::router())
