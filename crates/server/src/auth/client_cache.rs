@@ -17,7 +17,7 @@ const MAX_ENTRIES: usize = 10_000;
 pub struct CachedClient {
     pub credential: ClientCredential,
     pub owner: Member,
-    /// When it was read, in Unix seconds, to compare with member revocations.
+    /// When it was read, in Unix milliseconds, to compare with member revocations.
     pub fetched_unix: i64,
     fetched: Instant,
 }
@@ -43,7 +43,7 @@ impl ClientCache {
         let entry = Arc::new(CachedClient {
             credential,
             owner,
-            fetched_unix: time::OffsetDateTime::now_utc().unix_timestamp(),
+            fetched_unix: super::revocation::now_ms(),
             fetched: Instant::now(),
         });
         let mut g = self.entries.write().expect("client cache lock poisoned");

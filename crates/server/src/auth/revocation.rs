@@ -18,8 +18,8 @@ pub struct RevocationSet {
 }
 
 /// One map per kind, keyed so that a lookup needs no allocation. Each value is when
-/// the revocation happened (Unix seconds): it voids tokens issued at or before then,
-/// so a member who is reactivated later can be issued new tokens.
+/// the revocation happened (Unix milliseconds): it voids tokens issued at or before
+/// then, so a member who is reactivated later can be issued new tokens.
 #[derive(Debug, Default)]
 struct Inner {
     credentials: HashMap<String, i64>,
@@ -56,6 +56,11 @@ fn voids<K: std::hash::Hash + Eq>(map: &HashMap<K, i64>, key: &K, issued_at: i64
     map.get(key).is_some_and(|&at| at >= issued_at)
 }
 
+/// Now, in Unix milliseconds.
+pub fn now_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
 impl RevocationSet {
     pub fn new() -> Self {
         Self::default()
@@ -63,7 +68,7 @@ impl RevocationSet {
 
     /// Records a revocation made on this node now; takes effect for the next request.
     pub fn insert(&self, kind: RevocationKind, subject: &str) {
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let now = now_ms();
         self.inner
             .write()
             .expect("revocation lock poisoned")
@@ -76,9 +81,9 @@ impl RevocationSet {
         c.cid
             .as_ref()
             .is_some_and(|cid| g.credentials.contains_key(cid))
-            || c.fam.is_some_and(|f| voids(&g.families, &f, c.iat))
-            || voids(&g.members, &c.sub, c.iat)
-            || c.act.is_some_and(|a| voids(&g.members, &a, c.iat))
+            || c.fam.is_some_and(|f| voids(&g.families, &f, c.iat_ms))
+            || voids(&g.members, &c.sub, c.iat_ms)
+            || c.act.is_some_and(|a| voids(&g.members, &a, c.iat_ms))
     }
 
     /// Whether client credentials were revoked (they never come back).
@@ -87,7 +92,7 @@ impl RevocationSet {
         g.credentials.contains_key(client_id)
     }
 
-    /// Whether a member was revoked (deactivated) at or after `since` (Unix seconds).
+    /// Whether a member was revoked (deactivated) at or after `since` (Unix ms).
     pub fn is_member_revoked_since(&self, member: MemberId, since: i64) -> bool {
         let g = self.inner.read().expect("revocation lock poisoned");
         voids(&g.members, &member, since)
@@ -107,7 +112,8 @@ impl RevocationSet {
             let mut g = self.inner.write().expect("revocation lock poisoned");
             for r in rows {
                 g.last_seq = g.last_seq.max(r.seq);
-                g.insert(r.kind, &r.subject, r.created_at.unix_timestamp());
+                let at = (r.created_at.unix_timestamp_nanos() / 1_000_000) as i64;
+                g.insert(r.kind, &r.subject, at);
             }
         }
         Ok(n)
@@ -128,29 +134,30 @@ mod tests {
             fam: Some(TokenFamilyId::new()),
             act: None,
             jti: uuid::Uuid::new_v4(),
-            iat,
-            exp: iat + 3600,
+            iat: iat / 1000,
+            exp: iat / 1000 + 3600,
+            iat_ms: iat,
         }
     }
 
     #[test]
     fn revocations_void_tokens_issued_before_them() {
         let set = RevocationSet::new();
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        let old = claims(now - 10);
+        let now = now_ms();
+        let old = claims(now - 10_000);
         assert!(!set.is_revoked(&old));
         set.insert(RevocationKind::Member, &old.sub.to_string());
         assert!(set.is_revoked(&old));
         // A token issued after the revocation (a reactivated member) is fine.
         let newer = AccessClaims {
-            iat: now + 5,
+            iat_ms: now + 5_000,
             ..old.clone()
         };
         assert!(!set.is_revoked(&newer));
-        assert!(set.is_member_revoked_since(old.sub, now - 1));
-        assert!(!set.is_member_revoked_since(old.sub, now + 5));
+        assert!(set.is_member_revoked_since(old.sub, now - 1_000));
+        assert!(!set.is_member_revoked_since(old.sub, now + 5_000));
 
-        let c = claims(now + 100);
+        let c = claims(now + 100_000);
         set.insert(RevocationKind::Credential, "cid");
         assert!(set.is_revoked(&c), "revoked credentials never come back");
         assert!(set.is_credential_revoked("cid"));

@@ -29,6 +29,11 @@ pub struct AccessClaims {
     pub jti: Uuid,
     pub iat: i64,
     pub exp: i64,
+    /// When it was issued, in Unix milliseconds: revocations are compared with this,
+    /// so that a member reactivated within the second of its deactivation can get
+    /// tokens again.
+    #[serde(default)]
+    pub iat_ms: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -84,12 +89,18 @@ impl TokenIssuer {
 
     /// Signs a new access token; answers it with its claims.
     pub fn issue(&self, s: &TokenSubject) -> (String, AccessClaims) {
-        self.issue_at(s, time::OffsetDateTime::now_utc().unix_timestamp())
+        let now_ms = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64;
+        self.issue_at_ms(s, now_ms)
     }
 
     /// Signs a token as if issued at `now` (Unix seconds): lets tests hold expired
     /// tokens without waiting.
     pub fn issue_at(&self, s: &TokenSubject, now: i64) -> (String, AccessClaims) {
+        self.issue_at_ms(s, now * 1000)
+    }
+
+    fn issue_at_ms(&self, s: &TokenSubject, now_ms: i64) -> (String, AccessClaims) {
+        let now = now_ms.div_euclid(1000);
         let claims = AccessClaims {
             iss: ISSUER.into(),
             sub: s.member_id,
@@ -100,6 +111,7 @@ impl TokenIssuer {
             jti: Uuid::new_v4(),
             iat: now,
             exp: now + self.ttl_secs as i64,
+            iat_ms: now_ms,
         };
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .expect("HS256 signing of serializable claims cannot fail");
