@@ -3,7 +3,8 @@
 //! mounted on the same middleware stack, so that ratios show what each route costs
 //! beyond the stack itself.
 //!
-//! Run: `cargo run --release -p sigil-bench -- [--seconds 5] [--connections 32]`.
+//! Run: `cargo run --release -p sigil-bench -- [--suite all|foundation|members]
+//! [--seconds 5] [--connections 32] [--members 100000]`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -17,7 +18,7 @@ use sigil_server::auth::secrets::SecretHasher;
 use sigil_server::bootstrap::{initialize, InitOutput};
 use sigil_server::config::Config;
 use sigil_server::serve::{build_state, load_keys};
-use sigil_store::SqlStore;
+use sigil_store::{SqlStore, Store};
 
 #[derive(Debug, Parser)]
 #[command(about = "Measure sigil's routes against a bare handler on the same stack")]
@@ -31,9 +32,23 @@ struct Args {
     /// Worker threads of the server's runtime (the load generator gets its own).
     #[arg(long, default_value_t = 1)]
     server_threads: usize,
+    /// Which measurements to run.
+    #[arg(long, value_enum, default_value_t = Suite::All)]
+    suite: Suite,
+    /// Members in the organization for the members suite.
+    #[arg(long, default_value_t = 100_000)]
+    members: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Suite {
+    All,
+    Foundation,
+    Members,
 }
 
 /// One measured scenario.
+#[derive(Clone)]
 struct Outcome {
     name: &'static str,
     requests: u64,
@@ -59,6 +74,7 @@ enum Req {
 struct Server {
     base: String,
     init: InitOutput,
+    store: Arc<SqlStore>,
     _dir: tempfile::TempDir,
     _runtime: tokio::runtime::Runtime,
 }
@@ -74,7 +90,7 @@ fn start_server(threads: usize) -> anyhow::Result<Server> {
         data_dir: dir.path().to_path_buf(),
         ..Config::default()
     };
-    let (base, init) = runtime.block_on(async {
+    let (base, init, store) = runtime.block_on(async {
         let store = Arc::new(SqlStore::connect(&config.database_url()).await?);
         let keys = load_keys(&config)?;
         let init = initialize(
@@ -84,7 +100,7 @@ fn start_server(threads: usize) -> anyhow::Result<Server> {
             "bench",
         )
         .await?;
-        let state = build_state(Arc::new(config), store, &keys).await?;
+        let state = build_state(Arc::new(config), store.clone(), &keys).await?;
         let hello = Router::new().route("/bench/hello", get(|| async { "hello" }));
         let app = sigil_server::app_with(state, hello);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -92,11 +108,12 @@ fn start_server(threads: usize) -> anyhow::Result<Server> {
         tokio::spawn(async move {
             axum::serve(listener, app).await.expect("bench server");
         });
-        anyhow::Ok((format!("http://{addr}"), init))
+        anyhow::Ok((format!("http://{addr}"), init, store))
     })?;
     Ok(Server {
         base,
         init,
+        store,
         _dir: dir,
         _runtime: runtime,
     })
@@ -210,6 +227,73 @@ fn ratio_line(label: &str, num: &Outcome, den: &Outcome, target: f64) {
     println!("| {label} | {ratio:.2} | ≥ {target} | {verdict} |");
 }
 
+/// Adds `n` members through the store (with their home folders), in parallel tasks.
+fn seed_members(server: &Server, n: usize) -> anyhow::Result<Duration> {
+    let start = Instant::now();
+    let rt = &server._runtime;
+    rt.block_on(async {
+        let viewer = server
+            .store
+            .account_type_by_name("Viewer")
+            .await?
+            .context("Viewer exists")?;
+        let org = server.init.organization_id;
+        let mut tasks = Vec::new();
+        for chunk in 0..16usize {
+            let store = server.store.clone();
+            let type_id = viewer.id;
+            tasks.push(tokio::spawn(async move {
+                for i in (chunk..n).step_by(16) {
+                    let now = sigil_core::clock::now();
+                    let mut m = sigil_core::Member::new(
+                        org,
+                        &format!("member{i:06}@example.com"),
+                        type_id,
+                        None,
+                        now,
+                    );
+                    m.first_name = format!("First{i}");
+                    m.last_name = "Bench".into();
+                    m.home_folder_id = Some(sigil_core::InodeId::new());
+                    store.insert_member(&m, &[]).await?;
+                }
+                anyhow::Ok(())
+            }));
+        }
+        for t in tasks {
+            t.await??;
+        }
+        anyhow::Ok(())
+    })?;
+    Ok(start.elapsed())
+}
+
+fn median(v: &mut [Duration]) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// Follows `nextPage` from the first page to the last, timing each request.
+async fn walk_members(base: &str, token: &str, limit: u32) -> anyhow::Result<Vec<Duration>> {
+    let client = reqwest::Client::new();
+    let mut times = Vec::new();
+    let mut page = Some("1".to_string());
+    while let Some(p) = page {
+        let t0 = Instant::now();
+        let res: serde_json::Value = client
+            .get(format!("{base}/v2/members?limit={limit}&page={p}"))
+            .bearer_auth(token)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        times.push(t0.elapsed());
+        page = res["nextPage"].as_str().map(str::to_owned);
+    }
+    Ok(times)
+}
+
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let server = start_server(args.server_threads).context("starting the server")?;
@@ -222,67 +306,121 @@ fn main() -> anyhow::Result<()> {
         "sigil-bench: {} s per scenario, {} connections, server threads {}, load threads 1, SQLite",
         args.seconds, args.connections, args.server_threads
     );
-    client_rt.block_on(async {
-        let base = server.base.as_str();
-        let token_body = format!(
-            "grant_type=client_credentials&client_id={}&client_secret={}",
-            server.init.client_id, server.init.client_secret
-        );
-        let token = {
-            let client = reqwest::Client::new();
-            let res: serde_json::Value = client
-                .post(format!("{base}/v2/auth/token"))
-                .body(token_body.clone())
-                .send()
-                .await?
-                .json()
-                .await?;
+    let base = server.base.clone();
+    let token_body = format!(
+        "grant_type=client_credentials&client_id={}&client_secret={}",
+        server.init.client_id, server.init.client_secret
+    );
+    let token = client_rt.block_on(async {
+        let res: serde_json::Value = reqwest::Client::new()
+            .post(format!("{base}/v2/auth/token"))
+            .body(token_body.clone())
+            .send()
+            .await?
+            .json()
+            .await?;
+        anyhow::Ok(
             res["access_token"]
                 .as_str()
                 .context("no access token")?
-                .to_owned()
-        };
-        let (c, s) = (args.connections, args.seconds);
-        let hello = measure(
-            "(a) GET /bench/hello",
-            base,
-            Req::Get {
-                path: "/bench/hello".into(),
-                bearer: None,
-            },
-            c,
-            s,
+                .to_owned(),
         )
-        .await;
-        let whoami = measure(
-            "(b) GET /v2/whoami",
-            base,
-            Req::Get {
-                path: "/v2/whoami".into(),
-                bearer: Some(token),
-            },
-            c,
-            s,
-        )
-        .await;
-        let tokens = measure(
-            "(c) POST /v2/auth/token",
-            base,
-            Req::PostForm {
-                path: "/v2/auth/token".into(),
-                body: token_body,
-            },
-            c,
-            s,
-        )
-        .await;
-        let rows = [hello, whoami, tokens];
-        print_table(&rows);
+    })?;
+    let (c, s) = (args.connections, args.seconds);
+    let hello = client_rt.block_on(measure(
+        "(a) GET /bench/hello",
+        &base,
+        Req::Get {
+            path: "/bench/hello".into(),
+            bearer: None,
+        },
+        c,
+        s,
+    ));
+
+    if matches!(args.suite, Suite::All | Suite::Foundation) {
+        let (whoami, tokens) = client_rt.block_on(async {
+            let whoami = measure(
+                "(b) GET /v2/whoami",
+                &base,
+                Req::Get {
+                    path: "/v2/whoami".into(),
+                    bearer: Some(token.clone()),
+                },
+                c,
+                s,
+            )
+            .await;
+            let tokens = measure(
+                "(c) POST /v2/auth/token",
+                &base,
+                Req::PostForm {
+                    path: "/v2/auth/token".into(),
+                    body: token_body.clone(),
+                },
+                c,
+                s,
+            )
+            .await;
+            (whoami, tokens)
+        });
+        println!("\n## Foundation\n");
+        print_table(&[hello.clone(), whoami.clone(), tokens.clone()]);
         println!();
         println!("| ratio | measured | target | |");
         println!("|---|---:|---:|---|");
-        ratio_line("b/a whoami ÷ hello", &rows[1], &rows[0], 0.6);
-        ratio_line("c/a token ÷ hello", &rows[2], &rows[0], 0.1);
-        anyhow::Ok(())
-    })
+        ratio_line("b/a whoami ÷ hello", &whoami, &hello, 0.6);
+        ratio_line("c/a token ÷ hello", &tokens, &hello, 0.1);
+    }
+
+    if matches!(args.suite, Suite::All | Suite::Members) {
+        let seeded = seed_members(&server, args.members)?;
+        println!(
+            "\n## Members ({} members, seeded through the store in {:.1} s)\n",
+            args.members + 1,
+            seeded.as_secs_f64()
+        );
+        let (times, get_member) = client_rt.block_on(async {
+            let times = walk_members(&base, &token, 100).await?;
+            let get_member = measure(
+                "GET /v2/members/{id}",
+                &base,
+                Req::Get {
+                    path: format!("/v2/members/{}", server.init.member_id),
+                    bearer: Some(token.clone()),
+                },
+                c,
+                s,
+            )
+            .await;
+            anyhow::Ok((times, get_member))
+        })?;
+        let pages = times.len();
+        let first = times[0];
+        let last = times[pages - 1];
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let early = median(&mut times[1..11.min(pages)].to_vec());
+        let late = median(&mut times[pages.saturating_sub(10)..].to_vec());
+        println!("| pages of 100 followed by nextPage | first page ms | last page ms | last ÷ first | median pages 2–11 ms | median last 10 ms | late ÷ early |");
+        println!("|---:|---:|---:|---:|---:|---:|---:|");
+        println!(
+            "| {pages} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
+            ms(first),
+            ms(last),
+            ms(last) / ms(first),
+            ms(early),
+            ms(late),
+            ms(late) / ms(early)
+        );
+        println!();
+        print_table(&[hello.clone(), get_member.clone()]);
+        println!();
+        println!("| ratio | measured |");
+        println!("|---|---:|");
+        println!(
+            "| GET /v2/members/{{id}} ÷ hello | {:.2} |",
+            get_member.rps / hello.rps
+        );
+    }
+    Ok(())
 }

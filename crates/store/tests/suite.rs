@@ -11,8 +11,8 @@ use sigil_core::{
     Organization, OrganizationId, TokenFamilyId,
 };
 use sigil_store::{
-    Bootstrap, DeleteAccountType, RefreshToken, RevocationKind, RotateOutcome, SqlStore, Store,
-    StoreError,
+    Bootstrap, DeleteAccountType, MemberFilter, NewTeam, Position, RefreshToken, RevocationKind,
+    RotateOutcome, SqlStore, Store, StoreError, TeamCursor, TeamFilter,
 };
 use sqlx::postgres::PgConnectOptions;
 use sqlx::sqlite::SqliteConnectOptions;
@@ -102,6 +102,9 @@ suite!(
     prune_deletes_only_expired_refresh_tokens,
     a_closed_database_is_a_failure_not_an_absence,
     account_types_are_listed_created_and_deleted_with_reassignment,
+    members_are_paged_by_keyset_or_offset_with_filters,
+    teams_are_created_with_workspace_and_members_and_deleted_whole,
+    deactivating_a_member_revokes_its_refresh_tokens,
 );
 
 fn bootstrap_data() -> Bootstrap {
@@ -580,4 +583,236 @@ async fn account_types_are_listed_created_and_deleted_with_reassignment(store: A
             .unwrap(),
         DeleteAccountType::NotFound
     );
+}
+
+fn member_named(b: &Bootstrap, email: &str) -> Member {
+    let mut m = Member::new(
+        b.organization.id,
+        email,
+        b.account_types[3].id,
+        Some(b.admin.id),
+        sigil_core::clock::now(),
+    );
+    m.home_folder_id = Some(sigil_core::InodeId::new());
+    m
+}
+
+async fn members_are_paged_by_keyset_or_offset_with_filters(store: Arc<SqlStore>) {
+    let b = bootstrapped(&store).await;
+    for e in ["c@x.io", "a@x.io", "d@x.io", "b@x.io"] {
+        store
+            .insert_member(&member_named(&b, e), &[])
+            .await
+            .unwrap();
+    }
+    let all = MemberFilter::default();
+    let emails = |v: &[Member]| v.iter().map(|m| m.email.clone()).collect::<Vec<_>>();
+    let (p1, total) = store
+        .list_members(&all, &Position::Start, 2, true)
+        .await
+        .unwrap();
+    assert_eq!(emails(&p1), ["a@x.io", "admin@example.com"]);
+    assert_eq!(total, Some(5));
+    let (p2, total) = store
+        .list_members(&all, &Position::After("admin@example.com".into()), 2, false)
+        .await
+        .unwrap();
+    assert_eq!(emails(&p2), ["b@x.io", "c@x.io"]);
+    assert_eq!(total, None);
+    let (p3, _) = store
+        .list_members(&all, &Position::Offset(4), 2, false)
+        .await
+        .unwrap();
+    assert_eq!(emails(&p3), ["d@x.io"]);
+
+    let mut d = store.member_by_email("d@x.io").await.unwrap().unwrap();
+    d.is_archived = true;
+    store.update_member(&d, false).await.unwrap();
+    let (_, total) = store
+        .list_members(&all, &Position::Start, 10, true)
+        .await
+        .unwrap();
+    assert_eq!(total, Some(4), "archived members are left out by default");
+    let with_archived = MemberFilter {
+        include_archived: true,
+        ..all.clone()
+    };
+    let (_, total) = store
+        .list_members(&with_archived, &Position::Start, 10, true)
+        .await
+        .unwrap();
+    assert_eq!(total, Some(5));
+    let search = MemberFilter {
+        search: Some("ADMIN".into()),
+        ..all.clone()
+    };
+    let (found, _) = store
+        .list_members(&search, &Position::Start, 10, true)
+        .await
+        .unwrap();
+    assert_eq!(emails(&found), ["admin@example.com"]);
+    let wildcard = MemberFilter {
+        search: Some("_".into()),
+        ..all
+    };
+    let (found, _) = store
+        .list_members(&wildcard, &Position::Start, 10, true)
+        .await
+        .unwrap();
+    assert!(found.is_empty(), "LIKE wildcards in a search are literal");
+}
+
+async fn teams_are_created_with_workspace_and_members_and_deleted_whole(store: Arc<SqlStore>) {
+    let b = bootstrapped(&store).await;
+    let m = member_named(&b, "t@x.io");
+    store.insert_member(&m, &[]).await.unwrap();
+    let now = sigil_core::clock::now();
+    let mk = |name: &str, vis| sigil_core::Team {
+        id: sigil_core::TeamId::new(),
+        name: name.into(),
+        description: String::new(),
+        visibility: vis,
+        workspace_id: None,
+        is_archived: false,
+        created_by: Some(b.admin.id),
+        updated_by: Some(b.admin.id),
+        created_at: now,
+        updated_at: now,
+    };
+    let ws_id = sigil_core::InodeId::new();
+    let mut red = mk("red", sigil_core::Visibility::Private);
+    red.workspace_id = Some(ws_id);
+    let ws = sigil_store::Inode {
+        id: ws_id,
+        kind: "workspace".into(),
+        name: "red".into(),
+        description: String::new(),
+        parent_id: None,
+        owner_id: Some(b.admin.id),
+        created_by: Some(b.admin.id),
+        created_at: now,
+    };
+    let grant = sigil_store::Grant {
+        id: sigil_core::GrantId::new(),
+        inode_id: ws_id,
+        member_id: None,
+        team_id: Some(red.id),
+        permission: sigil_core::GrantPermission::Edit,
+        created_by: Some(b.admin.id),
+        updated_by: Some(b.admin.id),
+        created_at: now,
+        updated_at: now,
+    };
+    let tm = sigil_core::TeamMember {
+        team_id: red.id,
+        member_id: m.id,
+        is_team_admin: true,
+        added_by: Some(b.admin.id),
+        created_at: now,
+    };
+    store
+        .insert_team(&NewTeam {
+            team: red.clone(),
+            members: vec![tm.clone()],
+            workspace: Some((ws, grant)),
+        })
+        .await
+        .unwrap();
+    let blue = mk("blue", sigil_core::Visibility::Public);
+    store
+        .insert_team(&NewTeam {
+            team: blue.clone(),
+            members: vec![],
+            workspace: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.team(red.id).await.unwrap().unwrap(), red);
+
+    let names = |v: &[sigil_core::Team]| v.iter().map(|t| t.name.clone()).collect::<Vec<_>>();
+    let (all, total) = store
+        .list_teams(&TeamFilter::default(), &Position::Start, 10, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        (names(&all), total),
+        (vec!["blue".to_string(), "red".to_string()], Some(2))
+    );
+    let after = TeamCursor {
+        name: "blue".into(),
+        id: blue.id,
+    };
+    let (rest, _) = store
+        .list_teams(&TeamFilter::default(), &Position::After(after), 10, false)
+        .await
+        .unwrap();
+    assert_eq!(names(&rest), ["red"]);
+    let outsider = TeamFilter {
+        visible_to: Some(b.admin.id),
+        ..TeamFilter::default()
+    };
+    let (seen, _) = store
+        .list_teams(&outsider, &Position::Start, 10, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        names(&seen),
+        ["blue"],
+        "a private team is hidden from non-members"
+    );
+    let insider = TeamFilter {
+        visible_to: Some(m.id),
+        ..TeamFilter::default()
+    };
+    let (seen, _) = store
+        .list_teams(&insider, &Position::Start, 10, true)
+        .await
+        .unwrap();
+    assert_eq!(names(&seen), ["blue", "red"]);
+
+    assert_eq!(store.team_membership(red.id, m.id).await.unwrap(), Some(tm));
+    assert_eq!(names(&store.member_teams(m.id).await.unwrap()), ["red"]);
+    let ghost = MemberId::new();
+    assert_eq!(
+        store.missing_members(&[m.id, ghost, ghost]).await.unwrap(),
+        vec![ghost]
+    );
+    store
+        .change_team_members(red.id, &[], &[m.id])
+        .await
+        .unwrap();
+    assert_eq!(store.team_members(red.id, None, 0, 10).await.unwrap().1, 0);
+
+    assert!(store.delete_team(red.id).await.unwrap());
+    assert!(!store.delete_team(red.id).await.unwrap());
+    assert!(store.team(red.id).await.unwrap().is_none());
+    assert_eq!(
+        store.missing_teams(&[red.id, blue.id]).await.unwrap(),
+        vec![red.id]
+    );
+}
+
+async fn deactivating_a_member_revokes_its_refresh_tokens(store: Arc<SqlStore>) {
+    let b = bootstrapped(&store).await;
+    let t = refresh_for(b.admin.id, None, b"tok", Duration::hours(1));
+    store.insert_refresh_token(&t).await.unwrap();
+    let mut admin = store.member(b.admin.id).await.unwrap().unwrap();
+    admin.is_inactive = true;
+    admin.updated_at = sigil_core::clock::now();
+    store.update_member(&admin, true).await.unwrap();
+    let now = sigil_core::clock::now();
+    let next = refresh_for(b.admin.id, None, b"next", Duration::hours(1));
+    assert_eq!(
+        store
+            .rotate_refresh_token(b"tok", &next, now)
+            .await
+            .unwrap(),
+        RotateOutcome::Revoked
+    );
+    let feed = store
+        .revocations_since(0, now - Duration::minutes(1))
+        .await
+        .unwrap();
+    assert_eq!(feed[0].kind, RevocationKind::Member);
+    assert_eq!(feed[0].subject, b.admin.id.to_string());
 }

@@ -350,7 +350,10 @@ async fn readable_member(
             ))
         }
     };
-    if !admin && id != caller.member.id {
+    if id == caller.member.id {
+        return Ok(caller.member.clone());
+    }
+    if !admin {
         return Err(ApiError::forbidden(
             "you may read only your own member record",
         ));
@@ -385,7 +388,13 @@ pub async fn get_member(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<MemberBody>, ApiError> {
     let m = readable_member(&st, &caller, &id).await?;
-    let names = type_names(&st).await?;
+    // One account type is needed; the caller's own is already loaded.
+    let mut names = HashMap::new();
+    if m.account_type_id == caller.account_type.id {
+        names.insert(caller.account_type.id, caller.account_type.name.clone());
+    } else if let Some(t) = st.store.account_type(m.account_type_id).await? {
+        names.insert(t.id, t.name);
+    }
     Ok(Json(member_body(&m, &names)))
 }
 
