@@ -170,7 +170,7 @@ impl FromRequestParts<AppState> for Principal {
 pub struct CurrentMember {
     pub principal: Principal,
     pub member: Member,
-    pub account_type: AccountType,
+    pub account_type: std::sync::Arc<AccountType>,
 }
 
 impl CurrentMember {
@@ -184,8 +184,8 @@ impl CurrentMember {
                 ApiError::unauthorized("the access token's member is no longer active")
             })?;
         let account_type = state
-            .store
-            .account_type(member.account_type_id)
+            .account_types
+            .get(state.store.as_ref(), member.account_type_id)
             .await?
             .ok_or_else(|| {
                 ApiError::internal(anyhow::anyhow!(

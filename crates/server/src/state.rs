@@ -7,6 +7,7 @@ use std::sync::Arc;
 use sigil_core::Organization;
 use sigil_store::Store;
 
+use crate::auth::account_types::AccountTypeCache;
 use crate::auth::client_cache::ClientCache;
 use crate::auth::keys::MasterKey;
 use crate::auth::secrets::SecretHasher;
@@ -25,6 +26,7 @@ pub struct Inner {
     pub secrets: SecretHasher,
     pub revocations: Arc<RevocationSet>,
     pub clients: ClientCache,
+    pub account_types: AccountTypeCache,
     pub cursors: PageCursors,
     pub metrics: Arc<Metrics>,
     /// The organization this server holds; it never changes once created.
@@ -77,6 +79,7 @@ impl AppState {
             secrets: SecretHasher::new(keys.secret_hashing),
             revocations: Arc::new(RevocationSet::new()),
             clients: ClientCache::new(),
+            account_types: AccountTypeCache::new(),
             cursors: PageCursors::new(),
             metrics: Arc::new(Metrics::new()),
             config,

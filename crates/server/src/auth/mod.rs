@@ -2,6 +2,7 @@
 //! set, and [`service`], the grant logic shared by `/v2/auth/token` and the Report
 //! token API.
 
+pub mod account_types;
 pub mod client_cache;
 pub mod keys;
 pub mod revocation;

@@ -289,8 +289,8 @@ pub async fn token_exchange(st: &AppState, ex: Exchange<'_>) -> Result<Issued, A
     let client = authenticate_client(st, ex.client).await?;
     let (cred, owner) = (&client.credential, &client.owner);
     let owner_type = st
-        .store
-        .account_type(owner.account_type_id)
+        .account_types
+        .get(st.store.as_ref(), owner.account_type_id)
         .await?
         .ok_or(AuthFailure::InvalidClient)?;
     if !owner_type.is_admin() {

@@ -342,6 +342,7 @@ pub async fn delete_account_type(
         .await?
     {
         DeleteAccountType::Deleted { reassigned } => {
+            st.account_types.forget(t.id);
             tracing::info!(account_type = %t.id, reassigned, "account type deleted");
             Ok(Json(Empty {}))
         }

@@ -392,8 +392,12 @@ pub async fn get_member(
     let mut names = HashMap::new();
     if m.account_type_id == caller.account_type.id {
         names.insert(caller.account_type.id, caller.account_type.name.clone());
-    } else if let Some(t) = st.store.account_type(m.account_type_id).await? {
-        names.insert(t.id, t.name);
+    } else if let Some(t) = st
+        .account_types
+        .get(st.store.as_ref(), m.account_type_id)
+        .await?
+    {
+        names.insert(t.id, t.name.clone());
     }
     Ok(Json(member_body(&m, &names)))
 }
