@@ -701,6 +701,66 @@ async fn insert_refresh_batch(pool: &SqlitePool, batch: &[Pending]) -> Result<()
     q.build().execute(pool).await.map(|_| ())
 }
 
+/// What a page-style list reads: from which table, which columns, in which order.
+struct ListQuery {
+    table: &'static str,
+    columns: &'static str,
+    order: &'static str,
+}
+
+impl SqlStore {
+    /// Reads one page of a list filtered by `filter`: after the keyset clause when
+    /// given, else skipping `offset` rows; and, when `with_total`, how many rows the
+    /// filter matches (without the keyset clause).
+    async fn fetch_page<R>(
+        &self,
+        q: ListQuery,
+        mut filter: Conditions,
+        keyset: Option<(&str, Vec<Arg>)>,
+        offset: u64,
+        limit: u32,
+        with_total: bool,
+    ) -> StoreResult<(Vec<R>, Option<u64>)>
+    where
+        R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+            + Send
+            + Unpin,
+    {
+        let count_sql = format!("SELECT COUNT(*) FROM {}{}", q.table, filter.sql());
+        let count_args = filter.args.len();
+        if let Some((clause, args)) = keyset {
+            filter.push(clause, args);
+        }
+        let lim = filter.placeholder(Arg::Int(i64::from(limit)));
+        let off = filter.placeholder(Arg::Int(offset as i64));
+        let sql = format!(
+            "SELECT {} FROM {}{} ORDER BY {} LIMIT {lim} OFFSET {off}",
+            q.columns,
+            q.table,
+            filter.sql(),
+            q.order
+        );
+        let args = &filter.args;
+        let (rows, total): (Vec<R>, Option<i64>) = on_pool!(self, pool, {
+            let rows = bind_args!(sqlx::query_as(&sql), args)
+                .fetch_all(pool)
+                .await?;
+            let total = if with_total {
+                Some(
+                    bind_args!(sqlx::query_scalar(&count_sql), &args[..count_args])
+                        .fetch_one(pool)
+                        .await?,
+                )
+            } else {
+                None
+            };
+            (rows, total)
+        });
+        Ok((rows, total.map(|t| t as u64)))
+    }
+}
+
 #[async_trait]
 impl Store for SqlStore {
     fn dialect(&self) -> Dialect {
@@ -859,39 +919,23 @@ impl Store for SqlStore {
                 ],
             );
         }
-        let count_sql = format!("SELECT COUNT(*) FROM members{}", c.sql());
-        let count_args = c.args.len();
-        let mut offset = 0;
-        match position {
-            Position::Start => {}
-            Position::After(email) => c.push("email > ?", vec![Arg::Text(email.clone())]),
-            Position::Offset(n) => offset = *n,
-        }
-        let lim = c.placeholder(Arg::Int(i64::from(limit)));
-        let off = c.placeholder(Arg::Int(offset as i64));
-        let sql = format!(
-            "SELECT {MEMBER_COLUMNS} FROM members{} ORDER BY email LIMIT {lim} OFFSET {off}",
-            c.sql()
-        );
-        let (rows, total): (Vec<MemberRow>, Option<i64>) = on_pool!(self, pool, {
-            let rows = bind_args!(sqlx::query_as(&sql), &c.args)
-                .fetch_all(pool)
-                .await?;
-            let total = if with_total {
-                Some(
-                    bind_args!(sqlx::query_scalar(&count_sql), &c.args[..count_args])
-                        .fetch_one(pool)
-                        .await?,
-                )
-            } else {
-                None
-            };
-            (rows, total)
-        });
-        Ok((
-            rows.into_iter().map(Into::into).collect(),
-            total.map(|t| t as u64),
-        ))
+        let keyset = match position {
+            Position::After(email) => Some(("email > ?", vec![Arg::Text(email.clone())])),
+            _ => None,
+        };
+        let offset = match position {
+            Position::Offset(n) => *n,
+            _ => 0,
+        };
+        let page = ListQuery {
+            table: "members",
+            columns: MEMBER_COLUMNS,
+            order: "email",
+        };
+        let (rows, total): (Vec<MemberRow>, _) = self
+            .fetch_page(page, c, keyset, offset, limit, with_total)
+            .await?;
+        Ok((rows.into_iter().map(Into::into).collect(), total))
     }
 
     async fn reassign_documents(&self, from: MemberId, to: MemberId) -> StoreResult<u64> {
@@ -1018,47 +1062,34 @@ impl Store for SqlStore {
                 vec![Arg::Uuid(m.0)],
             );
         }
-        let count_sql = format!("SELECT COUNT(*) FROM teams{}", c.sql());
-        let count_args = c.args.len();
-        let mut offset = 0;
-        match position {
-            Position::Start => {}
-            Position::After(cur) => c.push(
+        let keyset = match position {
+            Position::After(cur) => Some((
                 "(name > ? OR (name = ? AND id > ?))",
                 vec![
                     Arg::Text(cur.name.clone()),
                     Arg::Text(cur.name.clone()),
                     Arg::Uuid(cur.id.0),
                 ],
-            ),
-            Position::Offset(n) => offset = *n,
-        }
-        let lim = c.placeholder(Arg::Int(i64::from(limit)));
-        let off = c.placeholder(Arg::Int(offset as i64));
-        let sql = format!(
-            "SELECT {TEAM_COLUMNS} FROM teams{} ORDER BY name, id LIMIT {lim} OFFSET {off}",
-            c.sql()
-        );
-        let (rows, total): (Vec<TeamRow>, Option<i64>) = on_pool!(self, pool, {
-            let rows = bind_args!(sqlx::query_as(&sql), &c.args)
-                .fetch_all(pool)
-                .await?;
-            let total = if with_total {
-                Some(
-                    bind_args!(sqlx::query_scalar(&count_sql), &c.args[..count_args])
-                        .fetch_one(pool)
-                        .await?,
-                )
-            } else {
-                None
-            };
-            (rows, total)
-        });
+            )),
+            _ => None,
+        };
+        let offset = match position {
+            Position::Offset(n) => *n,
+            _ => 0,
+        };
+        let page = ListQuery {
+            table: "teams",
+            columns: TEAM_COLUMNS,
+            order: "name, id",
+        };
+        let (rows, total): (Vec<TeamRow>, _) = self
+            .fetch_page(page, c, keyset, offset, limit, with_total)
+            .await?;
         let teams = rows
             .into_iter()
             .map(TryInto::try_into)
             .collect::<StoreResult<_>>()?;
-        Ok((teams, total.map(|t| t as u64)))
+        Ok((teams, total))
     }
 
     async fn member_teams(&self, member: MemberId) -> StoreResult<Vec<Team>> {
@@ -1081,28 +1112,19 @@ impl Store for SqlStore {
     ) -> StoreResult<(Vec<TeamMember>, u64)> {
         let mut c = Conditions::default();
         c.push("team_id = ?", vec![Arg::Uuid(team.0)]);
-        let count_sql = format!("SELECT COUNT(*) FROM team_members{}", c.sql());
-        if let Some(a) = after {
-            c.push("member_id > ?", vec![Arg::Uuid(a.0)]);
-        }
-        let lim = c.placeholder(Arg::Int(i64::from(limit)));
-        let off = c.placeholder(Arg::Int(offset as i64));
-        let sql = format!(
-            "SELECT team_id, member_id, is_team_admin, added_by, created_at FROM team_members{} \
-             ORDER BY member_id LIMIT {lim} OFFSET {off}",
-            c.sql()
-        );
-        let (rows, total): (Vec<TeamMemberRow>, i64) = on_pool!(self, pool, {
-            let rows = bind_args!(sqlx::query_as(&sql), &c.args)
-                .fetch_all(pool)
-                .await?;
-            let total = sqlx::query_scalar(&count_sql)
-                .bind(team.0)
-                .fetch_one(pool)
-                .await?;
-            (rows, total)
-        });
-        Ok((rows.into_iter().map(Into::into).collect(), total as u64))
+        let keyset = after.map(|a| ("member_id > ?", vec![Arg::Uuid(a.0)]));
+        let page = ListQuery {
+            table: "team_members",
+            columns: "team_id, member_id, is_team_admin, added_by, created_at",
+            order: "member_id",
+        };
+        let (rows, total): (Vec<TeamMemberRow>, _) = self
+            .fetch_page(page, c, keyset, offset, limit, true)
+            .await?;
+        Ok((
+            rows.into_iter().map(Into::into).collect(),
+            total.unwrap_or_default(),
+        ))
     }
 
     async fn team_membership(
