@@ -530,6 +530,18 @@ async fn bad_team_requests_write_nothing() {
             r.1
         );
     }
+    let too_many: Vec<String> = (0..1001)
+        .map(|_| uuid::Uuid::new_v4().to_string())
+        .collect();
+    let r = post(
+        &app,
+        "/v2/teams",
+        &admin,
+        json!({"name": "T", "members": too_many}),
+    )
+    .await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "bad_request");
+    assert!(r.1["message"].as_str().unwrap().contains("at most 1000"));
     let (_, list) = app.get("/v2/teams", Some(&admin)).await;
     assert_eq!(list["total"], 0);
     for q in ["visibility=secret", "limit=0", "page=zero"] {

@@ -290,7 +290,13 @@ pub async fn create_member(
     }
     let type_id = account_type_named(&st, req.member_type.as_deref().unwrap_or("Viewer")).await?;
     let mut teams = Vec::new();
-    for t in req.add_to_teams.unwrap_or_default() {
+    let add_to_teams = req.add_to_teams.unwrap_or_default();
+    if add_to_teams.len() > 100 {
+        return Err(ApiError::bad_request(
+            "addToTeams names more than 100 teams",
+        ));
+    }
+    for t in add_to_teams {
         let id: TeamId = t.team_id.parse().map_err(|_| {
             ApiError::bad_request(format!("addToTeams: `{}` is not a team id", t.team_id))
         })?;

@@ -235,12 +235,21 @@ fn check_text(field: &str, v: &str, max: usize, required: bool) -> Result<String
     Ok(t.to_owned())
 }
 
+/// Most member ids one request may name.
+const MAX_IDS: usize = 1000;
+
 /// Parses member ids and refuses the request naming every unknown one.
 async fn known_members(
     st: &AppState,
     field: &str,
     raw: &[String],
 ) -> Result<Vec<MemberId>, ApiError> {
+    if raw.len() > MAX_IDS {
+        return Err(ApiError::bad_request(format!(
+            "{field} names {} members; at most {MAX_IDS} a request",
+            raw.len()
+        )));
+    }
     let mut ids = Vec::new();
     let mut bad = Vec::new();
     for r in raw {
@@ -582,7 +591,14 @@ pub async fn update_team_members(
     }
     let add = known_members(&st, "add", req.add.as_deref().unwrap_or(&[])).await?;
     let mut remove = Vec::new();
-    for r in req.remove.as_deref().unwrap_or(&[]) {
+    let raw_remove = req.remove.as_deref().unwrap_or(&[]);
+    if raw_remove.len() > MAX_IDS {
+        return Err(ApiError::bad_request(format!(
+            "remove names {} members; at most {MAX_IDS} a request",
+            raw_remove.len()
+        )));
+    }
+    for r in raw_remove {
         remove.push(
             r.parse::<MemberId>()
                 .map_err(|_| ApiError::bad_request(format!("remove: `{r}` is not a member id")))?,
