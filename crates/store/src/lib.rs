@@ -10,15 +10,16 @@ mod sql;
 
 pub use error::{StoreError, StoreResult};
 pub use records::{
-    Bootstrap, DeleteAccountType, Grant, Inode, MemberFilter, NewTeam, Position, RefreshToken,
-    Revocation, RevocationKind, RotateOutcome, TeamCursor, TeamFilter,
+    Bootstrap, DeleteAccountType, Grant, Grantee, Inode, MemberFilter, NameCursor, NewTeam,
+    Position, RefreshToken, Revocation, RevocationKind, RotateOutcome, TeamCursor, TeamFilter,
+    WorkspaceFilter,
 };
 pub use sql::{Dialect, SqlStore};
 
 use async_trait::async_trait;
 use sigil_core::{
-    AccountType, AccountTypeId, ClientCredential, Member, MemberId, Organization, Team, TeamId,
-    TeamMember,
+    AccountType, AccountTypeId, ClientCredential, GrantId, GrantPermission, InodeId, Member,
+    MemberId, Organization, Team, TeamId, TeamMember,
 };
 use time::OffsetDateTime;
 
@@ -114,6 +115,56 @@ pub trait Store: Send + Sync + 'static {
 
     /// Which of `ids` name no team.
     async fn missing_teams(&self, ids: &[TeamId]) -> StoreResult<Vec<TeamId>>;
+
+    /// A node of the file tree.
+    async fn inode(&self, id: InodeId) -> StoreResult<Option<Inode>>;
+
+    /// Creates a workspace and its creator's Can Manage grant, in one transaction.
+    async fn create_workspace(&self, ws: &Inode, creator_grant: &Grant) -> StoreResult<()>;
+
+    /// Workspaces (not archived) with exactly this name.
+    async fn workspaces_named(&self, name: &str) -> StoreResult<Vec<Inode>>;
+
+    /// Writes a node's name, description, parent, archived flag and updater.
+    async fn update_inode(&self, i: &Inode) -> StoreResult<()>;
+
+    /// A page of workspaces (not archived), ordered by name then id.
+    async fn list_workspaces(
+        &self,
+        filter: &WorkspaceFilter,
+        position: &Position<NameCursor>,
+        limit: u32,
+        with_total: bool,
+    ) -> StoreResult<(Vec<Inode>, Option<u64>)>;
+
+    /// The grants on one node, ordered by grant id, with their count.
+    async fn grants_on(
+        &self,
+        inode: InodeId,
+        after: Option<GrantId>,
+        offset: u64,
+        limit: u32,
+    ) -> StoreResult<(Vec<Grant>, u64)>;
+
+    /// Creates or updates grants on a node, one per grantee, all in one transaction.
+    /// A grantee's new permission replaces its old one (`updated_*` change,
+    /// `created_at` stays); granting the same permission again changes nothing.
+    async fn upsert_grants(
+        &self,
+        inode: InodeId,
+        grants: &[(Grantee, GrantPermission)],
+        by: MemberId,
+        at: OffsetDateTime,
+    ) -> StoreResult<()>;
+
+    async fn grant(&self, id: GrantId) -> StoreResult<Option<Grant>>;
+
+    /// `Ok(false)` when there was no such grant.
+    async fn delete_grant(&self, id: GrantId) -> StoreResult<bool>;
+
+    /// Every grant that gives `member` something on `inode`: its own and its teams',
+    /// on the node and on each of its ancestors.
+    async fn applicable_grants(&self, member: MemberId, inode: InodeId) -> StoreResult<Vec<Grant>>;
 
     /// Looks a member up by email, case-insensitively.
     async fn member_by_email(&self, email: &str) -> StoreResult<Option<Member>>;

@@ -143,7 +143,60 @@ pub struct Inode {
     pub parent_id: Option<sigil_core::InodeId>,
     pub owner_id: Option<MemberId>,
     pub created_by: Option<MemberId>,
+    pub updated_by: Option<MemberId>,
+    pub is_archived: bool,
     pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+impl Inode {
+    /// A new node of `kind` owned and created by `by`.
+    pub fn new(
+        kind: &str,
+        name: &str,
+        parent_id: Option<sigil_core::InodeId>,
+        by: Option<MemberId>,
+        now: OffsetDateTime,
+    ) -> Self {
+        Inode {
+            id: sigil_core::InodeId::new(),
+            kind: kind.into(),
+            name: name.into(),
+            description: String::new(),
+            parent_id,
+            owner_id: by,
+            created_by: by,
+            updated_by: by,
+            is_archived: false,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
+/// The keyset position of a list ordered by name, then id.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NameCursor {
+    pub name: String,
+    pub id: uuid::Uuid,
+}
+
+/// Who a grant is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Grantee {
+    Member(MemberId),
+    Team(sigil_core::TeamId),
+}
+
+/// Filters of `GET /v2/workspaces`.
+#[derive(Debug, Clone, Default)]
+pub struct WorkspaceFilter {
+    /// Case-insensitive part of the name.
+    pub name: Option<String>,
+    /// Exact name.
+    pub exact_name: Option<String>,
+    /// Only workspaces this member holds a grant on, directly or through a team.
+    pub visible_to: Option<MemberId>,
 }
 
 /// A grant on a node, to a member or a team.

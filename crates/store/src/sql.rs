@@ -11,8 +11,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use sigil_core::{
-    AccountType, AccountTypeId, ClientCredential, CredentialScope, InodeId, Member, MemberId,
-    Organization, Permission, Team, TeamId, TeamMember, TokenFamilyId, UserKind, Visibility,
+    AccountType, AccountTypeId, ClientCredential, CredentialScope, GrantId, GrantPermission,
+    InodeId, Member, MemberId, Organization, Permission, Team, TeamId, TeamMember, TokenFamilyId,
+    UserKind, Visibility,
 };
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -23,8 +24,9 @@ use uuid::Uuid;
 
 use crate::error::{StoreError, StoreResult};
 use crate::records::{
-    Bootstrap, DeleteAccountType, Inode, MemberFilter, NewTeam, Position, RefreshToken, Revocation,
-    RevocationKind, RotateOutcome, TeamCursor, TeamFilter,
+    Bootstrap, DeleteAccountType, Grant, Grantee, Inode, MemberFilter, NameCursor, NewTeam,
+    Position, RefreshToken, Revocation, RevocationKind, RotateOutcome, TeamCursor, TeamFilter,
+    WorkspaceFilter,
 };
 use crate::Store;
 
@@ -273,6 +275,76 @@ impl TryFrom<TeamRow> for Team {
 }
 
 #[derive(sqlx::FromRow)]
+struct InodeRow {
+    id: Uuid,
+    kind: String,
+    name: String,
+    description: String,
+    parent_id: Option<Uuid>,
+    owner_id: Option<Uuid>,
+    created_by: Option<Uuid>,
+    updated_by: Option<Uuid>,
+    is_archived: bool,
+    created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
+}
+
+const INODE_COLUMNS: &str = "id, kind, name, description, parent_id, owner_id, created_by, \
+     updated_by, is_archived, created_at, updated_at";
+
+impl From<InodeRow> for Inode {
+    fn from(r: InodeRow) -> Self {
+        Inode {
+            id: r.id.into(),
+            kind: r.kind,
+            name: r.name,
+            description: r.description,
+            parent_id: r.parent_id.map(Into::into),
+            owner_id: r.owner_id.map(Into::into),
+            created_by: r.created_by.map(Into::into),
+            updated_by: r.updated_by.map(Into::into),
+            is_archived: r.is_archived,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct GrantRow {
+    id: Uuid,
+    inode_id: Uuid,
+    member_id: Option<Uuid>,
+    team_id: Option<Uuid>,
+    permission: String,
+    created_by: Option<Uuid>,
+    updated_by: Option<Uuid>,
+    created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
+}
+
+const GRANT_COLUMNS: &str = "id, inode_id, member_id, team_id, permission, created_by, \
+     updated_by, created_at, updated_at";
+
+impl TryFrom<GrantRow> for Grant {
+    type Error = StoreError;
+    fn try_from(r: GrantRow) -> StoreResult<Self> {
+        Ok(Grant {
+            id: r.id.into(),
+            inode_id: r.inode_id.into(),
+            member_id: r.member_id.map(Into::into),
+            team_id: r.team_id.map(Into::into),
+            permission: GrantPermission::parse(&r.permission)
+                .ok_or_else(|| StoreError::Corrupt(format!("permission `{}`", r.permission)))?,
+            created_by: r.created_by.map(Into::into),
+            updated_by: r.updated_by.map(Into::into),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
 struct TeamMemberRow {
     team_id: Uuid,
     member_id: Uuid,
@@ -406,6 +478,20 @@ const INSERT_REFRESH: &str = "INSERT INTO refresh_tokens \
 const INSERT_ACCOUNT_TYPE: &str = "INSERT INTO account_types (id, organization_id, name, \
      description, builtin, permissions, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
+const UPSERT_MEMBER_GRANT: &str = "INSERT INTO grants (id, inode_id, member_id, team_id, \
+     permission, created_by, updated_by, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $7) \
+     ON CONFLICT (inode_id, member_id) WHERE member_id IS NOT NULL DO UPDATE \
+     SET permission = excluded.permission, updated_by = excluded.updated_by, \
+     updated_at = excluded.updated_at WHERE grants.permission <> excluded.permission";
+
+const UPSERT_TEAM_GRANT: &str = "INSERT INTO grants (id, inode_id, member_id, team_id, \
+     permission, created_by, updated_by, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $7) \
+     ON CONFLICT (inode_id, team_id) WHERE team_id IS NOT NULL DO UPDATE \
+     SET permission = excluded.permission, updated_by = excluded.updated_by, \
+     updated_at = excluded.updated_at WHERE grants.permission <> excluded.permission";
+
 const INSERT_REVOCATION: &str =
     "INSERT INTO revocations (kind, subject, created_at) VALUES ($1, $2, $3)";
 
@@ -458,13 +544,8 @@ macro_rules! insert_member_tx {
         if let Some(home) = $m.home_folder_id {
             bind_inode!(Inode {
                 id: home,
-                kind: "home".into(),
-                name: "My Documents".into(),
-                description: String::new(),
-                parent_id: None,
                 owner_id: Some($m.id),
-                created_by: $m.created_by,
-                created_at: $m.created_at,
+                ..Inode::new("home", "My Documents", None, $m.created_by, $m.created_at)
             })
             .execute(&mut *$tx)
             .await?;
@@ -481,7 +562,7 @@ macro_rules! bind_inode {
         sqlx::query(
             "INSERT INTO inodes (id, kind, name, description, parent_id, owner_id, created_by, \
              updated_by, is_archived, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, FALSE, $8, $8)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(i.id.0)
         .bind(i.kind)
@@ -490,7 +571,10 @@ macro_rules! bind_inode {
         .bind(i.parent_id.map(|p: InodeId| p.0))
         .bind(i.owner_id.map(|o: MemberId| o.0))
         .bind(i.created_by.map(|o: MemberId| o.0))
+        .bind(i.updated_by.map(|o: MemberId| o.0))
+        .bind(i.is_archived)
         .bind(i.created_at)
+        .bind(i.updated_at)
     }};
 }
 
@@ -1198,6 +1282,203 @@ impl Store for SqlStore {
             }
         }
         Ok(missing)
+    }
+
+    async fn inode(&self, id: InodeId) -> StoreResult<Option<Inode>> {
+        let sql = format!("SELECT {INODE_COLUMNS} FROM inodes WHERE id = $1");
+        let row: Option<InodeRow> = on_pool!(self, pool, {
+            sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await?
+        });
+        Ok(row.map(Into::into))
+    }
+
+    async fn create_workspace(&self, ws: &Inode, creator_grant: &Grant) -> StoreResult<()> {
+        on_writer!(self, pool, {
+            let mut tx = pool.begin().await?;
+            bind_inode!(ws.clone()).execute(&mut *tx).await?;
+            bind_grant!(creator_grant).execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    async fn workspaces_named(&self, name: &str) -> StoreResult<Vec<Inode>> {
+        let sql = format!(
+            "SELECT {INODE_COLUMNS} FROM inodes \
+             WHERE kind = 'workspace' AND is_archived = FALSE AND name = $1 ORDER BY id"
+        );
+        let rows: Vec<InodeRow> = on_pool!(self, pool, {
+            sqlx::query_as(&sql).bind(name).fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    async fn update_inode(&self, i: &Inode) -> StoreResult<()> {
+        on_writer!(self, pool, {
+            sqlx::query(
+                "UPDATE inodes SET name = $1, description = $2, parent_id = $3, is_archived = $4, \
+                 updated_by = $5, updated_at = $6 WHERE id = $7",
+            )
+            .bind(&i.name)
+            .bind(&i.description)
+            .bind(i.parent_id.map(|p| p.0))
+            .bind(i.is_archived)
+            .bind(i.updated_by.map(|u| u.0))
+            .bind(i.updated_at)
+            .bind(i.id.0)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    async fn list_workspaces(
+        &self,
+        filter: &WorkspaceFilter,
+        position: &Position<NameCursor>,
+        limit: u32,
+        with_total: bool,
+    ) -> StoreResult<(Vec<Inode>, Option<u64>)> {
+        let mut c = Conditions::default();
+        c.push("kind = 'workspace' AND is_archived = FALSE", vec![]);
+        if let Some(n) = &filter.name {
+            c.push(
+                "LOWER(name) LIKE ? ESCAPE '\\'",
+                vec![Arg::Text(like_pattern(n))],
+            );
+        }
+        if let Some(n) = &filter.exact_name {
+            c.push("name = ?", vec![Arg::Text(n.clone())]);
+        }
+        if let Some(m) = filter.visible_to {
+            c.push(
+                "id IN (SELECT inode_id FROM grants WHERE member_id = ? OR team_id IN \
+                 (SELECT team_id FROM team_members WHERE member_id = ?))",
+                vec![Arg::Uuid(m.0), Arg::Uuid(m.0)],
+            );
+        }
+        let keyset = match position {
+            Position::After(cur) => Some((
+                "(name > ? OR (name = ? AND id > ?))",
+                vec![
+                    Arg::Text(cur.name.clone()),
+                    Arg::Text(cur.name.clone()),
+                    Arg::Uuid(cur.id),
+                ],
+            )),
+            _ => None,
+        };
+        let offset = match position {
+            Position::Offset(n) => *n,
+            _ => 0,
+        };
+        let page = ListQuery {
+            table: "inodes",
+            columns: INODE_COLUMNS,
+            order: "name, id",
+        };
+        let (rows, total): (Vec<InodeRow>, _) = self
+            .fetch_page(page, c, keyset, offset, limit, with_total)
+            .await?;
+        Ok((rows.into_iter().map(Into::into).collect(), total))
+    }
+
+    async fn grants_on(
+        &self,
+        inode: InodeId,
+        after: Option<GrantId>,
+        offset: u64,
+        limit: u32,
+    ) -> StoreResult<(Vec<Grant>, u64)> {
+        let mut c = Conditions::default();
+        c.push("inode_id = ?", vec![Arg::Uuid(inode.0)]);
+        let keyset = after.map(|a| ("id > ?", vec![Arg::Uuid(a.0)]));
+        let page = ListQuery {
+            table: "grants",
+            columns: GRANT_COLUMNS,
+            order: "id",
+        };
+        let (rows, total): (Vec<GrantRow>, _) = self
+            .fetch_page(page, c, keyset, offset, limit, true)
+            .await?;
+        let grants = rows
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect::<StoreResult<_>>()?;
+        Ok((grants, total.unwrap_or_default()))
+    }
+
+    async fn upsert_grants(
+        &self,
+        inode: InodeId,
+        grants: &[(Grantee, GrantPermission)],
+        by: MemberId,
+        at: OffsetDateTime,
+    ) -> StoreResult<()> {
+        on_writer!(self, pool, {
+            let mut tx = pool.begin().await?;
+            for (grantee, permission) in grants {
+                // The conflict targets are the partial unique indexes, so two requests
+                // naming one grantee can never leave two grants.
+                let (sql, member, team) = match grantee {
+                    Grantee::Member(m) => (UPSERT_MEMBER_GRANT, Some(m.0), None),
+                    Grantee::Team(t) => (UPSERT_TEAM_GRANT, None, Some(t.0)),
+                };
+                sqlx::query(sql)
+                    .bind(GrantId::new().0)
+                    .bind(inode.0)
+                    .bind(member)
+                    .bind(team)
+                    .bind(permission.as_str())
+                    .bind(by.0)
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    async fn grant(&self, id: GrantId) -> StoreResult<Option<Grant>> {
+        let sql = format!("SELECT {GRANT_COLUMNS} FROM grants WHERE id = $1");
+        let row: Option<GrantRow> = on_pool!(self, pool, {
+            sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await?
+        });
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn delete_grant(&self, id: GrantId) -> StoreResult<bool> {
+        Ok(on_writer!(self, pool, {
+            sqlx::query("DELETE FROM grants WHERE id = $1")
+                .bind(id.0)
+                .execute(pool)
+                .await?
+                .rows_affected()
+                == 1
+        }))
+    }
+
+    async fn applicable_grants(&self, member: MemberId, inode: InodeId) -> StoreResult<Vec<Grant>> {
+        let sql = format!(
+            "WITH RECURSIVE chain (id, parent_id, depth) AS ( \
+                 SELECT id, parent_id, 0 FROM inodes WHERE id = $1 \
+                 UNION ALL \
+                 SELECT i.id, i.parent_id, c.depth + 1 FROM inodes i \
+                 JOIN chain c ON i.id = c.parent_id WHERE c.depth < 64) \
+             SELECT {GRANT_COLUMNS} FROM grants \
+             WHERE inode_id IN (SELECT id FROM chain) \
+             AND (member_id = $2 OR team_id IN \
+                 (SELECT team_id FROM team_members WHERE member_id = $2))"
+        );
+        let rows: Vec<GrantRow> = on_pool!(self, pool, {
+            sqlx::query_as(&sql)
+                .bind(inode.0)
+                .bind(member.0)
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter().map(TryInto::try_into).collect()
     }
 
     async fn member_by_email(&self, email: &str) -> StoreResult<Option<Member>> {

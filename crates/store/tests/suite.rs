@@ -105,6 +105,8 @@ suite!(
     members_are_paged_by_keyset_or_offset_with_filters,
     teams_are_created_with_workspace_and_members_and_deleted_whole,
     deactivating_a_member_revokes_its_refresh_tokens,
+    grants_upsert_one_per_grantee_and_apply_through_teams_and_ancestors,
+    concurrent_grants_of_one_grantee_never_make_two,
 );
 
 fn bootstrap_data() -> Bootstrap {
@@ -684,13 +686,7 @@ async fn teams_are_created_with_workspace_and_members_and_deleted_whole(store: A
     red.workspace_id = Some(ws_id);
     let ws = sigil_store::Inode {
         id: ws_id,
-        kind: "workspace".into(),
-        name: "red".into(),
-        description: String::new(),
-        parent_id: None,
-        owner_id: Some(b.admin.id),
-        created_by: Some(b.admin.id),
-        created_at: now,
+        ..sigil_store::Inode::new("workspace", "red", None, Some(b.admin.id), now)
     };
     let grant = sigil_store::Grant {
         id: sigil_core::GrantId::new(),
@@ -815,4 +811,164 @@ async fn deactivating_a_member_revokes_its_refresh_tokens(store: Arc<SqlStore>) 
         .unwrap();
     assert_eq!(feed[0].kind, RevocationKind::Member);
     assert_eq!(feed[0].subject, b.admin.id.to_string());
+}
+
+async fn workspace_for(store: &SqlStore, b: &Bootstrap, name: &str) -> sigil_store::Inode {
+    let now = sigil_core::clock::now();
+    let ws = sigil_store::Inode::new("workspace", name, None, Some(b.admin.id), now);
+    let g = sigil_store::Grant {
+        id: sigil_core::GrantId::new(),
+        inode_id: ws.id,
+        member_id: Some(b.admin.id),
+        team_id: None,
+        permission: sigil_core::GrantPermission::Edit,
+        created_by: Some(b.admin.id),
+        updated_by: Some(b.admin.id),
+        created_at: now,
+        updated_at: now,
+    };
+    store.create_workspace(&ws, &g).await.unwrap();
+    ws
+}
+
+async fn grants_upsert_one_per_grantee_and_apply_through_teams_and_ancestors(store: Arc<SqlStore>) {
+    use sigil_core::GrantPermission::*;
+    use sigil_store::Grantee;
+    let b = bootstrapped(&store).await;
+    let ws = workspace_for(&store, &b, "ws").await;
+    let m = member_named(&b, "g@x.io");
+    store.insert_member(&m, &[]).await.unwrap();
+    let t1 = sigil_core::clock::now();
+    store
+        .upsert_grants(ws.id, &[(Grantee::Member(m.id), View)], b.admin.id, t1)
+        .await
+        .unwrap();
+    let t2 = t1 + Duration::seconds(5);
+    store
+        .upsert_grants(ws.id, &[(Grantee::Member(m.id), Organize)], m.id, t2)
+        .await
+        .unwrap();
+    let (grants, total) = store.grants_on(ws.id, None, 0, 10).await.unwrap();
+    assert_eq!(total, 2, "the creator's grant and one for the member");
+    let g = grants.iter().find(|g| g.member_id == Some(m.id)).unwrap();
+    assert_eq!(g.permission, Organize);
+    assert_eq!((g.created_at, g.updated_at), (t1, t2), "createdAt stays");
+    assert_eq!(g.updated_by, Some(m.id));
+    // Granting the same permission again changes nothing.
+    store
+        .upsert_grants(
+            ws.id,
+            &[(Grantee::Member(m.id), Organize)],
+            b.admin.id,
+            t2 + Duration::seconds(5),
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.grant(g.id).await.unwrap().unwrap().updated_at, t2);
+
+    // A team grant on a parent reaches a member of the team on a child folder.
+    let now = sigil_core::clock::now();
+    let folder = sigil_store::Inode::new("folder", "f", Some(ws.id), Some(b.admin.id), now);
+    let ws_only = sigil_store::Grant {
+        id: sigil_core::GrantId::new(),
+        inode_id: folder.id,
+        member_id: Some(b.admin.id),
+        team_id: None,
+        permission: View,
+        created_by: None,
+        updated_by: None,
+        created_at: now,
+        updated_at: now,
+    };
+    store.create_workspace(&folder, &ws_only).await.unwrap();
+    let other = member_named(&b, "o@x.io");
+    store.insert_member(&other, &[]).await.unwrap();
+    assert!(store
+        .applicable_grants(other.id, folder.id)
+        .await
+        .unwrap()
+        .is_empty());
+    let team = sigil_core::Team {
+        id: sigil_core::TeamId::new(),
+        name: "t".into(),
+        description: String::new(),
+        visibility: sigil_core::Visibility::Private,
+        workspace_id: None,
+        is_archived: false,
+        created_by: None,
+        updated_by: None,
+        created_at: now,
+        updated_at: now,
+    };
+    let tm = sigil_core::TeamMember {
+        team_id: team.id,
+        member_id: other.id,
+        is_team_admin: false,
+        added_by: None,
+        created_at: now,
+    };
+    store
+        .insert_team(&NewTeam {
+            team: team.clone(),
+            members: vec![tm],
+            workspace: None,
+        })
+        .await
+        .unwrap();
+    store
+        .upsert_grants(ws.id, &[(Grantee::Team(team.id), Explore)], b.admin.id, now)
+        .await
+        .unwrap();
+    let applied = store.applicable_grants(other.id, folder.id).await.unwrap();
+    assert_eq!(applied.len(), 1);
+    assert_eq!(
+        (applied[0].team_id, applied[0].permission),
+        (Some(team.id), Explore)
+    );
+    // Leaving the team ends it.
+    store
+        .change_team_members(team.id, &[], &[other.id])
+        .await
+        .unwrap();
+    assert!(store
+        .applicable_grants(other.id, folder.id)
+        .await
+        .unwrap()
+        .is_empty());
+
+    assert!(store.delete_grant(g.id).await.unwrap());
+    assert!(!store.delete_grant(g.id).await.unwrap());
+}
+
+async fn concurrent_grants_of_one_grantee_never_make_two(store: Arc<SqlStore>) {
+    use sigil_core::GrantPermission::*;
+    use sigil_store::Grantee;
+    let b = bootstrapped(&store).await;
+    let ws = workspace_for(&store, &b, "race").await;
+    let m = member_named(&b, "r@x.io");
+    store.insert_member(&m, &[]).await.unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let store = store.clone();
+        let by = b.admin.id;
+        let perm = [View, Explore, Organize, Edit][i % 4];
+        tasks.push(tokio::spawn(async move {
+            store
+                .upsert_grants(
+                    ws.id,
+                    &[(Grantee::Member(m.id), perm)],
+                    by,
+                    sigil_core::clock::now(),
+                )
+                .await
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    let (grants, _) = store.grants_on(ws.id, None, 0, 100).await.unwrap();
+    assert_eq!(
+        grants.iter().filter(|g| g.member_id == Some(m.id)).count(),
+        1
+    );
 }

@@ -315,14 +315,8 @@ pub async fn create_team(
     let id = TeamId::new();
     let workspace = req.create_team_folder.unwrap_or(false).then(|| {
         let ws = Inode {
-            id: InodeId::new(),
-            kind: "workspace".into(),
-            name: name.clone(),
             description: format!("Workspace of the team {name}"),
-            parent_id: None,
-            owner_id: Some(caller),
-            created_by: Some(caller),
-            created_at: now,
+            ..Inode::new("workspace", &name, None, Some(caller), now)
         };
         let grant = Grant {
             id: GrantId::new(),
