@@ -5,9 +5,7 @@
 use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use sigil_core::{
-    GrantId, GrantPermission, InodeId, MemberId, Team, TeamId, TeamMember, Visibility,
-};
+use sigil_core::{GrantId, GrantPermission, MemberId, Team, TeamId, TeamMember, Visibility};
 use sigil_store::{Grant, Inode, NewTeam, TeamCursor, TeamFilter};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
