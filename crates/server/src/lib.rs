@@ -1,6 +1,7 @@
 //! The sigil HTTP server: configuration, state, authentication, the routes under
 //! [`routes`], and [`app`], which assembles them with the middleware stack.
 
+pub mod access;
 pub mod app;
 pub mod auth;
 pub mod bootstrap;

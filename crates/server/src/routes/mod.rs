@@ -10,6 +10,7 @@ pub mod ops;
 pub mod report;
 pub mod teams;
 pub mod whoami;
+pub mod workspaces;
 
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -28,6 +29,7 @@ use crate::state::AppState;
         (name = "credentials", description = "API client credentials (Sigma)"),
         (name = "members", description = "Members and account types (Sigma)"),
         (name = "teams", description = "Teams and their members (Sigma)"),
+        (name = "workspaces", description = "Workspaces and grants (Sigma), and access checks (sigil)"),
         (name = "reports", description = "The Report token API"),
         (name = "operations", description = "Health, metrics and this document (sigil)"),
     ),
@@ -61,6 +63,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(members::router())
         .merge(teams::router())
         .merge(whoami::router())
+        .merge(workspaces::router())
         .merge(report::router())
         .merge(ops::router())
 }

@@ -1,0 +1,456 @@
+//! Workspaces and workspace grants as the seed document describes them, and the
+//! permission model's rules that apply to workspaces.
+
+mod common;
+
+use common::{assert_error, TestApp};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use sigil_core::BuiltinAccountType;
+
+async fn send(
+    app: &TestApp,
+    m: Method,
+    path: &str,
+    token: &str,
+    body: Value,
+) -> (StatusCode, Value) {
+    app.send_json(m, path, Some(token), &body).await
+}
+
+async fn token_for(
+    app: &TestApp,
+    admin: &str,
+    email: &str,
+    kind: BuiltinAccountType,
+) -> (String, String) {
+    let m = app.add_member(email, kind, "pw-workspace-1").await;
+    let (cid, secret) = app.create_credentials(admin, m.id).await;
+    let (_, t) = app.client_credentials(&cid, &secret).await;
+    (
+        m.id.to_string(),
+        t["access_token"].as_str().unwrap().to_owned(),
+    )
+}
+
+async fn workspace(app: &TestApp, token: &str, name: &str) -> String {
+    let (status, w) = send(
+        app,
+        Method::POST,
+        "/v2/workspaces",
+        token,
+        json!({"name": name}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{w}");
+    w["workspaceId"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn the_seed_documents_grants_flow() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let (member, _) = token_for(&app, &admin, "m@example.com", BuiltinAccountType::Viewer).await;
+    let (_, team) = send(
+        &app,
+        Method::POST,
+        "/v2/teams",
+        &admin,
+        json!({"name": "T"}),
+    )
+    .await;
+    let team = team["teamId"].as_str().unwrap().to_owned();
+    let ws = workspace(&app, &admin, "Sales").await;
+
+    // The creator holds Can Manage.
+    let (status, list) = app
+        .get(&format!("/v2/workspaces/{ws}/grants"), Some(&admin))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(list["total"], 1);
+    let g = &list["entries"][0];
+    let mut keys: Vec<&str> = g.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "createdAt",
+            "createdBy",
+            "grantId",
+            "inodeId",
+            "memberId",
+            "organizationId",
+            "permission",
+            "teamId",
+            "updatedAt",
+            "updatedBy"
+        ]
+    );
+    assert_eq!(g["permission"], "edit");
+    assert_eq!(g["teamId"], Value::Null);
+    assert_eq!(g["memberId"], app.init.member_id.to_string());
+    assert_eq!(g["organizationId"], app.init.organization_id.to_string());
+
+    // The document's example: a member and a team, in one request; answers {}.
+    let body = json!({"grants": [
+        {"grantee": {"memberId": member}, "permission": "explore"},
+        {"grantee": {"teamId": team}, "permission": "edit"}
+    ]});
+    let (status, r) = send(
+        &app,
+        Method::POST,
+        &format!("/v2/workspaces/{ws}/grants"),
+        &admin,
+        body,
+    )
+    .await;
+    assert_eq!((status, r), (StatusCode::OK, json!({})));
+    let (_, list) = app
+        .get(&format!("/v2/workspaces/{ws}/grants?limit=2"), Some(&admin))
+        .await;
+    assert_eq!(list["total"], 3);
+    assert_eq!(list["hasMore"], true);
+    assert_eq!(list["nextPage"], "2");
+    let (_, page2) = app
+        .get(
+            &format!("/v2/workspaces/{ws}/grants?limit=2&page=2"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(page2["entries"].as_array().unwrap().len(), 1);
+    assert_eq!(page2["nextPage"], Value::Null);
+
+    // Upsert: the member's permission is replaced, one grant per grantee, createdAt stays.
+    let (_, all) = app
+        .get(&format!("/v2/workspaces/{ws}/grants"), Some(&admin))
+        .await;
+    let before = all["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["memberId"] == member)
+        .unwrap()
+        .clone();
+    let body = json!({"grants": [{"grantee": {"memberId": member}, "permission": "organize"}]});
+    // The document's curl examples use the singular path.
+    let (status, _) = send(
+        &app,
+        Method::POST,
+        &format!("/v2/workspace/{ws}/grants"),
+        &admin,
+        body,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, all) = app
+        .get(&format!("/v2/workspaces/{ws}/grants"), Some(&admin))
+        .await;
+    let mine: Vec<&Value> = all["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["memberId"] == member)
+        .collect();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0]["permission"], "organize");
+    assert_eq!(mine[0]["grantId"], before["grantId"]);
+    assert_eq!(mine[0]["createdAt"], before["createdAt"]);
+
+    // Revoke: {} then 404.
+    let gid = mine[0]["grantId"].as_str().unwrap();
+    let (status, r) = app
+        .delete(&format!("/v2/workspaces/{ws}/grants/{gid}"), Some(&admin))
+        .await;
+    assert_eq!((status, r), (StatusCode::OK, json!({})));
+    let r = app
+        .delete(&format!("/v2/workspaces/{ws}/grants/{gid}"), Some(&admin))
+        .await;
+    assert_error(&r, StatusCode::NOT_FOUND, "not_found");
+}
+
+#[tokio::test]
+async fn bad_grant_requests_write_nothing() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let (member, _) = token_for(&app, &admin, "m@example.com", BuiltinAccountType::Viewer).await;
+    let ws = workspace(&app, &admin, "W").await;
+    let path = format!("/v2/workspaces/{ws}/grants");
+    let ghost = uuid::Uuid::new_v4().to_string();
+    let ok = json!({"grantee": {"memberId": member}, "permission": "view"});
+    let many: Vec<Value> = (0..101).map(|_| json!({"grantee": {"memberId": uuid::Uuid::new_v4().to_string()}, "permission": "view"})).collect();
+    let cases = [
+        (json!({"grants": many}), "100"),
+        (
+            json!({"grants": [ok.clone(), {"grantee": {"memberId": ghost}, "permission": "view"}]}),
+            &ghost[..],
+        ),
+        (
+            json!({"grants": [ok.clone(), {"grantee": {"teamId": ghost}, "permission": "view"}]}),
+            &ghost[..],
+        ),
+        (
+            json!({"grants": [ok.clone(), {"grantee": {"memberId": member}, "permission": "own"}]}),
+            "own",
+        ),
+        (
+            json!({"grants": [{"grantee": {}, "permission": "view"}]}),
+            "grantee",
+        ),
+        (
+            json!({"grants": [{"grantee": {"memberId": member, "teamId": ghost}, "permission": "view"}]}),
+            "grantee",
+        ),
+        (json!({"grants": []}), "grants"),
+        (json!({}), "grants"),
+        (json!({"grants": [ok.clone(), ok.clone()]}), "twice"),
+    ];
+    for (body, word) in cases {
+        let r = send(&app, Method::POST, &path, &admin, body.clone()).await;
+        assert_error(&r, StatusCode::BAD_REQUEST, "bad_request");
+        assert!(
+            r.1["message"].as_str().unwrap().contains(word),
+            "{} → {}",
+            &body.to_string()[..80.min(body.to_string().len())],
+            r.1
+        );
+    }
+    let (_, list) = app.get(&path, Some(&admin)).await;
+    assert_eq!(list["total"], 1, "only the creator's grant: {list}");
+    let r = send(
+        &app,
+        Method::POST,
+        &format!("/v2/workspaces/{}/grants", uuid::Uuid::new_v4()),
+        &admin,
+        json!({"grants": [ok]}),
+    )
+    .await;
+    assert_error(&r, StatusCode::NOT_FOUND, "not_found");
+}
+
+#[tokio::test]
+async fn permissions_come_from_member_and_team_grants_and_take_effect_at_once() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let (viewer_id, viewer) =
+        token_for(&app, &admin, "v@example.com", BuiltinAccountType::Viewer).await;
+    let ws = workspace(&app, &admin, "Private").await;
+
+    // No grant: the workspace does not exist for the viewer.
+    for path in [
+        format!("/v2/workspaces/{ws}"),
+        format!("/v2/workspaces/{ws}/grants"),
+    ] {
+        let r = app.get(&path, Some(&viewer)).await;
+        assert_error(&r, StatusCode::NOT_FOUND, "not_found");
+    }
+    let (_, list) = app.get("/v2/workspaces", Some(&viewer)).await;
+    assert_eq!(list["total"], 0);
+
+    // Through a team: Can View lets it read the workspace, not its grants.
+    let (_, team) = send(
+        &app,
+        Method::POST,
+        "/v2/teams",
+        &admin,
+        json!({"name": "Readers", "members": [viewer_id]}),
+    )
+    .await;
+    let team = team["teamId"].as_str().unwrap();
+    send(
+        &app,
+        Method::POST,
+        &format!("/v2/workspaces/{ws}/grants"),
+        &admin,
+        json!({"grants": [{"grantee": {"teamId": team}, "permission": "view"}]}),
+    )
+    .await;
+    assert_eq!(
+        app.get(&format!("/v2/workspaces/{ws}"), Some(&viewer))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    let r = app
+        .get(&format!("/v2/workspaces/{ws}/grants"), Some(&viewer))
+        .await;
+    assert_error(&r, StatusCode::FORBIDDEN, "forbidden");
+    let r = send(
+        &app,
+        Method::PATCH,
+        &format!("/v2/workspaces/{ws}"),
+        &viewer,
+        json!({"name": "Mine"}),
+    )
+    .await;
+    assert_error(&r, StatusCode::FORBIDDEN, "forbidden");
+    let (_, list) = app.get("/v2/workspaces", Some(&viewer)).await;
+    assert_eq!(list["total"], 1);
+
+    // Why: the explain endpoint names the team grant.
+    let (status, why) = app
+        .get(
+            &format!("/v2/inodes/{ws}/access/{viewer_id}"),
+            Some(&viewer),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{why}");
+    assert_eq!(why["permission"], "view");
+    assert_eq!(why["label"], "Can View");
+    assert_eq!(why["grants"][0]["teamId"], team);
+
+    // A direct Can Manage grant: it may now manage grants.
+    send(
+        &app,
+        Method::POST,
+        &format!("/v2/workspaces/{ws}/grants"),
+        &admin,
+        json!({"grants": [{"grantee": {"memberId": viewer_id}, "permission": "edit"}]}),
+    )
+    .await;
+    assert_eq!(
+        app.get(&format!("/v2/workspaces/{ws}/grants"), Some(&viewer))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    let (_, why) = app
+        .get(&format!("/v2/inodes/{ws}/access/{viewer_id}"), Some(&admin))
+        .await;
+    assert_eq!(why["permission"], "edit");
+    assert_eq!(why["grants"].as_array().unwrap().len(), 2);
+
+    // Leaving the team and losing the grant take effect on the next request.
+    send(
+        &app,
+        Method::PATCH,
+        &format!("/v2/teams/{team}/members"),
+        &admin,
+        json!({"remove": [viewer_id]}),
+    )
+    .await;
+    let (_, list) = app
+        .get(&format!("/v2/workspaces/{ws}/grants"), Some(&admin))
+        .await;
+    let direct = list["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["memberId"] == viewer_id)
+        .unwrap()["grantId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.delete(
+        &format!("/v2/workspaces/{ws}/grants/{direct}"),
+        Some(&admin),
+    )
+    .await;
+    let r = app
+        .get(&format!("/v2/workspaces/{ws}"), Some(&viewer))
+        .await;
+    assert_error(&r, StatusCode::NOT_FOUND, "not_found");
+    let (_, why) = app
+        .get(&format!("/v2/inodes/{ws}/access/{viewer_id}"), Some(&admin))
+        .await;
+    assert_eq!(why["permission"], Value::Null);
+}
+
+#[tokio::test]
+async fn creating_renaming_and_deleting_workspaces() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let (_, creator) = token_for(&app, &admin, "c@example.com", BuiltinAccountType::Creator).await;
+    let (_, explorer) =
+        token_for(&app, &admin, "e@example.com", BuiltinAccountType::Explorer).await;
+    let r = send(
+        &app,
+        Method::POST,
+        "/v2/workspaces",
+        &explorer,
+        json!({"name": "No"}),
+    )
+    .await;
+    assert_error(&r, StatusCode::FORBIDDEN, "forbidden");
+    let (status, w) = send(
+        &app,
+        Method::POST,
+        "/v2/workspaces",
+        &creator,
+        json!({"name": "Ops"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{w}");
+    let mut keys: Vec<&str> = w.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "createdAt",
+            "createdBy",
+            "name",
+            "updatedAt",
+            "updatedBy",
+            "workspaceId",
+            "workspaceUrlId"
+        ]
+    );
+    let id = w["workspaceId"].as_str().unwrap();
+
+    // noDuplicates with a taken name: the existing ids, nothing created.
+    let (status, dup) = send(
+        &app,
+        Method::POST,
+        "/v2/workspaces",
+        &creator,
+        json!({"name": "Ops", "noDuplicates": true}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(dup["workspaceIds"], json!([id]));
+    assert_eq!(dup["workspaceUrlIds"][0], w["workspaceUrlId"]);
+    let (_, list) = app.get("/v2/workspaces?exactName=Ops", Some(&admin)).await;
+    assert_eq!(list["total"], 1);
+
+    for body in [
+        json!({"name": ""}),
+        json!({"name": "x".repeat(256)}),
+        json!({}),
+        json!({"name": 3}),
+    ] {
+        let r = send(&app, Method::POST, "/v2/workspaces", &creator, body).await;
+        assert_error(&r, StatusCode::BAD_REQUEST, "bad_request");
+    }
+
+    let (status, renamed) = send(
+        &app,
+        Method::PATCH,
+        &format!("/v2/workspaces/{id}"),
+        &creator,
+        json!({"name": "Ops 2"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{renamed}");
+    assert_eq!(renamed["name"], "Ops 2");
+    let other = workspace(&app, &admin, "Taken").await;
+    let r = send(
+        &app,
+        Method::PATCH,
+        &format!("/v2/workspaces/{id}"),
+        &creator,
+        json!({"name": "Taken", "noDuplicates": true}),
+    )
+    .await;
+    assert_error(&r, StatusCode::CONFLICT, "conflict");
+    let r = app
+        .delete(&format!("/v2/workspaces/{other}"), Some(&creator))
+        .await;
+    assert_error(&r, StatusCode::NOT_FOUND, "not_found");
+    let (status, _) = app
+        .delete(&format!("/v2/workspaces/{id}"), Some(&creator))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let r = app.get(&format!("/v2/workspaces/{id}"), Some(&admin)).await;
+    assert_error(&r, StatusCode::NOT_FOUND, "not_found");
+    let (_, list) = app.get("/v2.1/workspaces", Some(&admin)).await;
+    assert_eq!(list["total"], 1);
+}
