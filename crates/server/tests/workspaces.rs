@@ -454,3 +454,96 @@ async fn creating_renaming_and_deleting_workspaces() {
     let (_, list) = app.get("/v2.1/workspaces", Some(&admin)).await;
     assert_eq!(list["total"], 1);
 }
+
+#[tokio::test]
+async fn the_generic_grants_api() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let (member, member_token) =
+        token_for(&app, &admin, "m@example.com", BuiltinAccountType::Viewer).await;
+    let (_, stranger) = token_for(&app, &admin, "s@example.com", BuiltinAccountType::Viewer).await;
+    let ws = workspace(&app, &admin, "G").await;
+
+    let (status, g) = send(
+        &app,
+        Method::POST,
+        "/v2/grants",
+        &admin,
+        json!({"grantee": {"memberId": member}, "permission": "explore", "inodeId": ws}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{g}");
+    assert_eq!(g["inodeType"], "workspace");
+    assert_eq!(g["permission"], "explore");
+    let gid = g["grantId"].as_str().unwrap().to_owned();
+
+    let (_, by_node) = app
+        .get(&format!("/v2/grants?inodeId={ws}"), Some(&admin))
+        .await;
+    assert_eq!(by_node["total"], 2);
+    let (status, mine) = app
+        .get(&format!("/v2/grants?userId={member}"), Some(&member_token))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{mine}");
+    assert_eq!(mine["entries"][0]["grantId"], gid);
+    let r = app
+        .get(&format!("/v2/grants?inodeId={ws}"), Some(&member_token))
+        .await;
+    assert_error(&r, StatusCode::FORBIDDEN, "forbidden");
+    let r = app.get("/v2/grants", Some(&member_token)).await;
+    assert_error(&r, StatusCode::FORBIDDEN, "forbidden");
+    let r = app
+        .get("/v2/grants?directGrantsOnly=maybe", Some(&admin))
+        .await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "bad_request");
+
+    assert_eq!(
+        app.get(&format!("/v2/grants/{gid}"), Some(&member_token))
+            .await
+            .0,
+        StatusCode::OK
+    );
+    let r = app.get(&format!("/v2/grants/{gid}"), Some(&stranger)).await;
+    assert_error(&r, StatusCode::NOT_FOUND, "not_found");
+    let r = app
+        .delete(&format!("/v2/grants/{gid}"), Some(&member_token))
+        .await;
+    assert_error(&r, StatusCode::FORBIDDEN, "forbidden");
+
+    for (body, status) in [
+        (
+            json!({"grantee": {"memberId": member}, "permission": "admin", "inodeId": ws}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({"grantee": {}, "permission": "view", "inodeId": ws}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({"grantee": {"teamId": uuid::Uuid::new_v4().to_string()}, "permission": "view", "inodeId": ws}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({"grantee": {"memberId": member}, "permission": "view", "inodeId": uuid::Uuid::new_v4().to_string()}),
+            StatusCode::NOT_FOUND,
+        ),
+    ] {
+        let r = send(&app, Method::POST, "/v2/grants", &admin, body.clone()).await;
+        assert_eq!(r.0, status, "{body} → {}", r.1);
+    }
+    let r = send(
+        &app,
+        Method::POST,
+        "/v2/grants",
+        &stranger,
+        json!({"grantee": {"memberId": member}, "permission": "edit", "inodeId": ws}),
+    )
+    .await;
+    assert_error(&r, StatusCode::NOT_FOUND, "not_found");
+
+    let (status, gone) = app.delete(&format!("/v2/grants/{gid}"), Some(&admin)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(gone["grantId"], gid);
+    let r = app.get(&format!("/v2/grants/{gid}"), Some(&admin)).await;
+    assert_error(&r, StatusCode::NOT_FOUND, "not_found");
+}

@@ -10,9 +10,9 @@ mod sql;
 
 pub use error::{StoreError, StoreResult};
 pub use records::{
-    Bootstrap, DeleteAccountType, Grant, Grantee, Inode, MemberFilter, NameCursor, NewTeam,
-    Position, RefreshToken, Revocation, RevocationKind, RotateOutcome, TeamCursor, TeamFilter,
-    WorkspaceFilter,
+    Bootstrap, DeleteAccountType, Grant, GrantFilter, Grantee, Inode, MemberFilter, NameCursor,
+    NewTeam, Position, RefreshToken, Revocation, RevocationKind, RotateOutcome, TeamCursor,
+    TeamFilter, WorkspaceFilter,
 };
 pub use sql::{Dialect, SqlStore};
 
@@ -158,6 +158,15 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<()>;
 
     async fn grant(&self, id: GrantId) -> StoreResult<Option<Grant>>;
+
+    /// A page of grants matching `filter`, ordered by grant id, with their count.
+    async fn list_grants(
+        &self,
+        filter: &GrantFilter,
+        after: Option<GrantId>,
+        offset: u64,
+        limit: u32,
+    ) -> StoreResult<(Vec<Grant>, u64)>;
 
     /// `Ok(false)` when there was no such grant.
     async fn delete_grant(&self, id: GrantId) -> StoreResult<bool>;

@@ -188,6 +188,19 @@ pub enum Grantee {
     Team(sigil_core::TeamId),
 }
 
+/// Filters of `GET /v2/grants`; every one given must hold.
+#[derive(Debug, Clone, Default)]
+pub struct GrantFilter {
+    /// Grants on this node (and, with `include_ancestors`, on its ancestors).
+    pub inode: Option<sigil_core::InodeId>,
+    pub include_ancestors: bool,
+    /// Grants to this member (and, with `include_teams`, to its teams).
+    pub member: Option<MemberId>,
+    pub include_teams: bool,
+    /// Grants to this team.
+    pub team: Option<sigil_core::TeamId>,
+}
+
 /// Filters of `GET /v2/workspaces`.
 #[derive(Debug, Clone, Default)]
 pub struct WorkspaceFilter {

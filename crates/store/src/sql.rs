@@ -24,9 +24,9 @@ use uuid::Uuid;
 
 use crate::error::{StoreError, StoreResult};
 use crate::records::{
-    Bootstrap, DeleteAccountType, Grant, Grantee, Inode, MemberFilter, NameCursor, NewTeam,
-    Position, RefreshToken, Revocation, RevocationKind, RotateOutcome, TeamCursor, TeamFilter,
-    WorkspaceFilter,
+    Bootstrap, DeleteAccountType, Grant, GrantFilter, Grantee, Inode, MemberFilter, NameCursor,
+    NewTeam, Position, RefreshToken, Revocation, RevocationKind, RotateOutcome, TeamCursor,
+    TeamFilter, WorkspaceFilter,
 };
 use crate::Store;
 
@@ -1446,6 +1446,58 @@ impl Store for SqlStore {
             sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await?
         });
         row.map(TryInto::try_into).transpose()
+    }
+
+    async fn list_grants(
+        &self,
+        filter: &GrantFilter,
+        after: Option<GrantId>,
+        offset: u64,
+        limit: u32,
+    ) -> StoreResult<(Vec<Grant>, u64)> {
+        let mut c = Conditions::default();
+        if let Some(i) = filter.inode {
+            if filter.include_ancestors {
+                c.push(
+                    "inode_id IN (WITH RECURSIVE chain (id, parent_id, depth) AS ( \
+                     SELECT id, parent_id, 0 FROM inodes WHERE id = ? UNION ALL \
+                     SELECT n.id, n.parent_id, h.depth + 1 FROM inodes n \
+                     JOIN chain h ON n.id = h.parent_id WHERE h.depth < 64) \
+                     SELECT id FROM chain)",
+                    vec![Arg::Uuid(i.0)],
+                );
+            } else {
+                c.push("inode_id = ?", vec![Arg::Uuid(i.0)]);
+            }
+        }
+        if let Some(m) = filter.member {
+            if filter.include_teams {
+                c.push(
+                    "(member_id = ? OR team_id IN \
+                     (SELECT team_id FROM team_members WHERE member_id = ?))",
+                    vec![Arg::Uuid(m.0), Arg::Uuid(m.0)],
+                );
+            } else {
+                c.push("member_id = ?", vec![Arg::Uuid(m.0)]);
+            }
+        }
+        if let Some(t) = filter.team {
+            c.push("team_id = ?", vec![Arg::Uuid(t.0)]);
+        }
+        let keyset = after.map(|a| ("id > ?", vec![Arg::Uuid(a.0)]));
+        let page = ListQuery {
+            table: "grants",
+            columns: GRANT_COLUMNS,
+            order: "id",
+        };
+        let (rows, total): (Vec<GrantRow>, _) = self
+            .fetch_page(page, c, keyset, offset, limit, true)
+            .await?;
+        let grants = rows
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect::<StoreResult<_>>()?;
+        Ok((grants, total.unwrap_or_default()))
     }
 
     async fn delete_grant(&self, id: GrantId) -> StoreResult<bool> {

@@ -921,6 +921,35 @@ async fn grants_upsert_one_per_grantee_and_apply_through_teams_and_ancestors(sto
         .unwrap();
     let applied = store.applicable_grants(other.id, folder.id).await.unwrap();
     assert_eq!(applied.len(), 1);
+    // The generic listing: on the folder alone, or with its ancestors.
+    let direct = sigil_store::GrantFilter {
+        inode: Some(folder.id),
+        ..Default::default()
+    };
+    assert_eq!(store.list_grants(&direct, None, 0, 10).await.unwrap().1, 1);
+    let inherited = sigil_store::GrantFilter {
+        include_ancestors: true,
+        ..direct.clone()
+    };
+    let (all, total) = store.list_grants(&inherited, None, 0, 10).await.unwrap();
+    assert_eq!(
+        total, 4,
+        "the folder's grant and the workspace's three: {all:?}"
+    );
+    let by_team = sigil_store::GrantFilter {
+        team: Some(team.id),
+        ..Default::default()
+    };
+    assert_eq!(store.list_grants(&by_team, None, 0, 10).await.unwrap().1, 1);
+    let via_teams = sigil_store::GrantFilter {
+        member: Some(other.id),
+        include_teams: true,
+        ..Default::default()
+    };
+    assert_eq!(
+        store.list_grants(&via_teams, None, 0, 10).await.unwrap().1,
+        1
+    );
     assert_eq!(
         (applied[0].team_id, applied[0].permission),
         (Some(team.id), Explore)

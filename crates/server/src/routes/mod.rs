@@ -5,6 +5,7 @@
 pub mod account_types;
 pub mod auth;
 pub mod credentials;
+pub mod grants;
 pub mod members;
 pub mod ops;
 pub mod report;
@@ -64,6 +65,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(teams::router())
         .merge(whoami::router())
         .merge(workspaces::router())
+        .merge(grants::router())
         .merge(report::router())
         .merge(ops::router())
 }

@@ -84,7 +84,7 @@ pub struct GrantBody {
     pub updated_at: String,
 }
 
-fn grant_body(st: &AppState, g: &Grant) -> GrantBody {
+pub(crate) fn grant_body(st: &AppState, g: &Grant) -> GrantBody {
     GrantBody {
         grant_id: g.id.to_string(),
         inode_id: g.inode_id.to_string(),
