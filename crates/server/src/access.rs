@@ -36,7 +36,17 @@ pub async fn access_of(
     inode: InodeId,
 ) -> Result<Access, ApiError> {
     let grants = st.store.applicable_grants(member, inode).await?;
-    let best = grants.iter().map(|g| g.permission).max();
+    let mut best = grants.iter().map(|g| g.permission).max();
+    if !is_admin && best < Some(GrantPermission::Edit) {
+        // A member manages everything in its own home folder.
+        let path = st.store.inode_path(inode).await?;
+        if path
+            .first()
+            .is_some_and(|root| root.kind == "home" && root.owner_id == Some(member))
+        {
+            best = Some(GrantPermission::Edit);
+        }
+    }
     Ok(Access {
         permission: if is_admin {
             Some(GrantPermission::Edit)

@@ -547,3 +547,195 @@ async fn the_generic_grants_api() {
     let r = app.get(&format!("/v2/grants/{gid}"), Some(&admin)).await;
     assert_error(&r, StatusCode::NOT_FOUND, "not_found");
 }
+
+#[tokio::test]
+async fn folders_inherit_grants_and_answer_path_and_permission() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let (viewer_id, viewer) =
+        token_for(&app, &admin, "v@example.com", BuiltinAccountType::Viewer).await;
+    let ws = workspace(&app, &admin, "W").await;
+    let folder =
+        |name: &str, parent: &str| json!({"type": "folder", "name": name, "parentId": parent});
+
+    let (status, f) = send(&app, Method::POST, "/v2/files", &admin, folder("F", &ws)).await;
+    assert_eq!(status, StatusCode::OK, "{f}");
+    assert_eq!(
+        (
+            f["type"].as_str(),
+            f["path"].as_str(),
+            f["permission"].as_str()
+        ),
+        (Some("folder"), Some("W"), Some("edit"))
+    );
+    assert_eq!(f["parentId"], ws);
+    let fid = f["id"].as_str().unwrap().to_owned();
+    let (_, g) = send(&app, Method::POST, "/v2/files", &admin, folder("G", &fid)).await;
+    assert_eq!(g["path"], "W/F");
+    let gid = g["id"].as_str().unwrap().to_owned();
+
+    // Nothing granted: the viewer cannot see the folder at all.
+    let r = app.get(&format!("/v2/files/{fid}"), Some(&viewer)).await;
+    assert_error(&r, StatusCode::NOT_FOUND, "not_found");
+    // Can View on the workspace reaches the folders inside (inherited grant).
+    send(
+        &app,
+        Method::POST,
+        &format!("/v2/workspaces/{ws}/grants"),
+        &admin,
+        json!({"grants": [{"grantee": {"memberId": viewer_id}, "permission": "view"}]}),
+    )
+    .await;
+    let (status, seen) = app.get(&format!("/v2/files/{gid}"), Some(&viewer)).await;
+    assert_eq!(status, StatusCode::OK, "{seen}");
+    assert_eq!(seen["permission"], "view");
+    let r = send(
+        &app,
+        Method::POST,
+        "/v2/files",
+        &viewer,
+        folder("Mine", &fid),
+    )
+    .await;
+    assert_error(&r, StatusCode::FORBIDDEN, "forbidden");
+    // Can Contribute on the folder lets it create inside.
+    let (status, _) = send(
+        &app,
+        Method::POST,
+        "/v2/grants",
+        &admin,
+        json!({"grantee": {"memberId": viewer_id}, "permission": "organize", "inodeId": fid}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, mine) = send(
+        &app,
+        Method::POST,
+        "/v2/files",
+        &viewer,
+        folder("Mine", &fid),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{mine}");
+    assert_eq!(mine["ownerId"], viewer_id);
+
+    // Listing: children, descendants, type and permission filters.
+    let names = |v: &Value| {
+        v["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["name"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let (_, kids) = app
+        .get(&format!("/v2/files?parentId={ws}"), Some(&viewer))
+        .await;
+    assert_eq!(names(&kids), ["F"]);
+    let (_, all) = app
+        .get(
+            &format!("/v2/files?parentId={ws}&directChildFilter=false"),
+            Some(&viewer),
+        )
+        .await;
+    assert_eq!(names(&all), ["F", "G", "Mine"]);
+    let (_, wss) = app
+        .get("/v2/files?typeFilters=workspace", Some(&viewer))
+        .await;
+    assert_eq!(names(&wss), ["W"]);
+    let (_, contrib) = app
+        .get(
+            "/v2/files?permissionFilter=organize&typeFilters=folder",
+            Some(&viewer),
+        )
+        .await;
+    let c = names(&contrib);
+    assert!(
+        c.contains(&"F".to_string())
+            && c.contains(&"G".to_string())
+            && !c.contains(&"W".to_string()),
+        "{c:?}"
+    );
+    let (_, home) = app
+        .get(
+            &format!("/v2/members/{viewer_id}/files?typeFilters=folder&name=My"),
+            Some(&viewer),
+        )
+        .await;
+    assert_eq!(names(&home), ["My Documents"], "its own home folder");
+    for q in [
+        "typeFilters=dataset",
+        "permissionFilter=own",
+        "directChildFilter=maybe",
+        "limit=0",
+    ] {
+        let r = app.get(&format!("/v2/files?{q}"), Some(&viewer)).await;
+        assert_error(&r, StatusCode::BAD_REQUEST, "bad_request");
+    }
+    let r = app
+        .get(
+            &format!("/v2/members/{}/files", app.init.member_id),
+            Some(&viewer),
+        )
+        .await;
+    assert_error(&r, StatusCode::FORBIDDEN, "forbidden");
+
+    // Rename, move (never into itself), archive and restore.
+    let patch = |body: Value, id: &str| {
+        let path = format!("/v2/files/{id}");
+        let admin = admin.clone();
+        let app = &app;
+        async move { send(app, Method::PATCH, &path, &admin, body).await }
+    };
+    let (_, r) = patch(json!({"name": "G2"}), &gid).await;
+    assert_eq!(r["name"], "G2");
+    let r = patch(json!({"parentId": gid}), &fid).await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "bad_request");
+    let (status, moved) = patch(json!({"parentId": ws}), &gid).await;
+    assert_eq!(status, StatusCode::OK, "{moved}");
+    assert_eq!(moved["path"], "W");
+    let (status, _) = app.delete(&format!("/v2/files/{fid}"), Some(&admin)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, gone) = app.get(&format!("/v2/files/{fid}"), Some(&admin)).await;
+    assert_eq!(gone["isArchived"], true);
+    let (_, kids) = app
+        .get(&format!("/v2/files?parentId={ws}"), Some(&admin))
+        .await;
+    assert_eq!(names(&kids), ["G2"]);
+    let r = patch(json!({"name": "X"}), &fid).await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "bad_request");
+    let (status, back) = patch(json!({"restore": true}), &fid).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(back["isArchived"], false);
+
+    // Bad creations.
+    for (body, status) in [
+        (
+            json!({"type": "workbook", "name": "B", "parentId": ws}),
+            StatusCode::NOT_IMPLEMENTED,
+        ),
+        (
+            json!({"type": "workspace", "name": "B"}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({"type": "folder", "name": "B"}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({"type": "folder", "name": "a/b", "parentId": ws}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({"type": "folder", "name": "B", "parentId": uuid::Uuid::new_v4().to_string()}),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            json!({"type": "gizmo", "name": "B", "parentId": ws}),
+            StatusCode::BAD_REQUEST,
+        ),
+    ] {
+        let r = send(&app, Method::POST, "/v2/files", &admin, body.clone()).await;
+        assert_eq!(r.0, status, "{body} → {}", r.1);
+    }
+}

@@ -10,9 +10,9 @@ mod sql;
 
 pub use error::{StoreError, StoreResult};
 pub use records::{
-    Bootstrap, DeleteAccountType, Grant, GrantFilter, Grantee, Inode, MemberFilter, NameCursor,
-    NewTeam, Position, RefreshToken, Revocation, RevocationKind, RotateOutcome, TeamCursor,
-    TeamFilter, WorkspaceFilter,
+    Bootstrap, DeleteAccountType, Grant, GrantFilter, Grantee, Inode, InodeFilter, MemberFilter,
+    NameCursor, NewTeam, Position, RefreshToken, Revocation, RevocationKind, RotateOutcome,
+    TeamCursor, TeamFilter, WorkspaceFilter,
 };
 pub use sql::{Dialect, SqlStore};
 
@@ -118,6 +118,21 @@ pub trait Store: Send + Sync + 'static {
 
     /// A node of the file tree.
     async fn inode(&self, id: InodeId) -> StoreResult<Option<Inode>>;
+
+    /// Creates a node (a folder, say) with no grant of its own.
+    async fn insert_inode(&self, i: &Inode) -> StoreResult<()>;
+
+    /// The node and its ancestors, root first.
+    async fn inode_path(&self, id: InodeId) -> StoreResult<Vec<Inode>>;
+
+    /// A page of nodes matching `filter`, ordered by name then id.
+    async fn list_inodes(
+        &self,
+        filter: &InodeFilter,
+        position: &Position<NameCursor>,
+        limit: u32,
+        with_total: bool,
+    ) -> StoreResult<(Vec<Inode>, Option<u64>)>;
 
     /// Creates a workspace and its creator's Can Manage grant, in one transaction.
     async fn create_workspace(&self, ws: &Inode, creator_grant: &Grant) -> StoreResult<()>;

@@ -201,6 +201,23 @@ pub struct GrantFilter {
     pub team: Option<sigil_core::TeamId>,
 }
 
+/// Filters of `GET /v2/files`; every one given must hold. Archived nodes are left out.
+#[derive(Debug, Clone, Default)]
+pub struct InodeFilter {
+    /// Only nodes under this one: its children, or with `descendants` every level.
+    pub parent: Option<sigil_core::InodeId>,
+    pub descendants: bool,
+    /// Case-insensitive part of the name.
+    pub name: Option<String>,
+    /// Only these kinds (`workspace`, `folder`, `workbook`).
+    pub kinds: Vec<String>,
+    /// Only nodes this member can see: under a node it or its teams hold a grant on,
+    /// or in its home folder.
+    pub visible_to: Option<MemberId>,
+    /// With `visible_to`: only nodes on which it has at least this permission.
+    pub min_permission: Option<sigil_core::GrantPermission>,
+}
+
 /// Filters of `GET /v2/workspaces`.
 #[derive(Debug, Clone, Default)]
 pub struct WorkspaceFilter {

@@ -107,6 +107,7 @@ suite!(
     deactivating_a_member_revokes_its_refresh_tokens,
     grants_upsert_one_per_grantee_and_apply_through_teams_and_ancestors,
     concurrent_grants_of_one_grantee_never_make_two,
+    nodes_are_listed_by_parent_visibility_and_permission,
 );
 
 fn bootstrap_data() -> Bootstrap {
@@ -999,5 +1000,80 @@ async fn concurrent_grants_of_one_grantee_never_make_two(store: Arc<SqlStore>) {
     assert_eq!(
         grants.iter().filter(|g| g.member_id == Some(m.id)).count(),
         1
+    );
+}
+
+async fn nodes_are_listed_by_parent_visibility_and_permission(store: Arc<SqlStore>) {
+    use sigil_core::GrantPermission::*;
+    use sigil_store::{Grantee, InodeFilter};
+    let b = bootstrapped(&store).await;
+    let ws = workspace_for(&store, &b, "W").await;
+    let now = sigil_core::clock::now();
+    let f = sigil_store::Inode::new("folder", "F", Some(ws.id), Some(b.admin.id), now);
+    store.insert_inode(&f).await.unwrap();
+    let g = sigil_store::Inode::new("folder", "G", Some(f.id), Some(b.admin.id), now);
+    store.insert_inode(&g).await.unwrap();
+    let path: Vec<String> = store
+        .inode_path(g.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| n.name)
+        .collect();
+    assert_eq!(path, ["W", "F", "G"]);
+
+    let m = member_named(&b, "v@x.io");
+    store.insert_member(&m, &[]).await.unwrap();
+    let names = |v: Vec<sigil_store::Inode>| v.into_iter().map(|n| n.name).collect::<Vec<_>>();
+    let list = |f: InodeFilter| {
+        let store = store.clone();
+        async move {
+            store
+                .list_inodes(&f, &Position::Start, 100, true)
+                .await
+                .unwrap()
+        }
+    };
+    let visible = InodeFilter {
+        visible_to: Some(m.id),
+        ..Default::default()
+    };
+    assert_eq!(
+        names(list(visible.clone()).await.0),
+        ["My Documents"],
+        "only its home folder"
+    );
+    store
+        .upsert_grants(ws.id, &[(Grantee::Member(m.id), View)], b.admin.id, now)
+        .await
+        .unwrap();
+    store
+        .upsert_grants(f.id, &[(Grantee::Member(m.id), Organize)], b.admin.id, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        names(list(visible.clone()).await.0),
+        ["F", "G", "My Documents", "W"]
+    );
+    let contrib = InodeFilter {
+        min_permission: Some(Organize),
+        ..visible.clone()
+    };
+    assert_eq!(names(list(contrib).await.0), ["F", "G", "My Documents"]);
+    let children = InodeFilter {
+        parent: Some(ws.id),
+        ..visible.clone()
+    };
+    assert_eq!(names(list(children).await.0), ["F"]);
+    let below = InodeFilter {
+        parent: Some(ws.id),
+        descendants: true,
+        kinds: vec!["folder".into()],
+        ..visible
+    };
+    let (found, total) = list(below).await;
+    assert_eq!(
+        (names(found), total),
+        (vec!["F".to_string(), "G".to_string()], Some(2))
     );
 }

@@ -5,6 +5,7 @@
 pub mod account_types;
 pub mod auth;
 pub mod credentials;
+pub mod files;
 pub mod grants;
 pub mod members;
 pub mod ops;
@@ -66,6 +67,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(whoami::router())
         .merge(workspaces::router())
         .merge(grants::router())
+        .merge(files::router())
         .merge(report::router())
         .merge(ops::router())
 }
