@@ -152,14 +152,15 @@ pub trait Store: Send + Sync + 'static {
         with_total: bool,
     ) -> StoreResult<(Vec<Inode>, Option<u64>)>;
 
-    /// The grants on one node, ordered by grant id, with their count.
+    /// The grants on one node, ordered by grant id, with their count when asked.
     async fn grants_on(
         &self,
         inode: InodeId,
         after: Option<GrantId>,
         offset: u64,
         limit: u32,
-    ) -> StoreResult<(Vec<Grant>, u64)>;
+        with_total: bool,
+    ) -> StoreResult<(Vec<Grant>, Option<u64>)>;
 
     /// Creates or updates grants on a node, one per grantee, all in one transaction.
     /// A grantee's new permission replaces its old one (`updated_*` change,

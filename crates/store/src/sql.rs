@@ -1508,7 +1508,8 @@ impl Store for SqlStore {
         after: Option<GrantId>,
         offset: u64,
         limit: u32,
-    ) -> StoreResult<(Vec<Grant>, u64)> {
+        with_total: bool,
+    ) -> StoreResult<(Vec<Grant>, Option<u64>)> {
         let mut c = Conditions::default();
         c.push("inode_id = ?", vec![Arg::Uuid(inode.0)]);
         let keyset = after.map(|a| ("id > ?", vec![Arg::Uuid(a.0)]));
@@ -1518,13 +1519,13 @@ impl Store for SqlStore {
             order: "id",
         };
         let (rows, total): (Vec<GrantRow>, _) = self
-            .fetch_page(page, c, keyset, offset, limit, true)
+            .fetch_page(page, c, keyset, offset, limit, with_total)
             .await?;
         let grants = rows
             .into_iter()
             .map(TryInto::try_into)
             .collect::<StoreResult<_>>()?;
-        Ok((grants, total.unwrap_or_default()))
+        Ok((grants, total))
     }
 
     async fn upsert_grants(
@@ -1631,16 +1632,24 @@ impl Store for SqlStore {
     }
 
     async fn applicable_grants(&self, member: MemberId, inode: InodeId) -> StoreResult<Vec<Grant>> {
+        let g_columns = GRANT_COLUMNS
+            .split(", ")
+            .map(|c| format!("g.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let sql = format!(
+            // Two index-driven halves instead of one OR: a node may hold a million
+            // grants, and only the member's own and its teams' may be read.
             "WITH RECURSIVE chain (id, parent_id, depth) AS ( \
                  SELECT id, parent_id, 0 FROM inodes WHERE id = $1 \
                  UNION ALL \
                  SELECT i.id, i.parent_id, c.depth + 1 FROM inodes i \
                  JOIN chain c ON i.id = c.parent_id WHERE c.depth < 64) \
              SELECT {GRANT_COLUMNS} FROM grants \
-             WHERE inode_id IN (SELECT id FROM chain) \
-             AND (member_id = $2 OR team_id IN \
-                 (SELECT team_id FROM team_members WHERE member_id = $2))"
+             WHERE member_id = $2 AND inode_id IN (SELECT id FROM chain) \
+             UNION ALL \
+             SELECT {g_columns} FROM team_members tm JOIN grants g ON g.team_id = tm.team_id \
+             WHERE tm.member_id = $2 AND g.inode_id IN (SELECT id FROM chain)"
         );
         let rows: Vec<GrantRow> = on_pool!(self, pool, {
             sqlx::query_as(&sql)
