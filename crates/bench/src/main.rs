@@ -38,6 +38,9 @@ struct Args {
     /// Members in the organization for the members suite.
     #[arg(long, default_value_t = 100_000)]
     members: usize,
+    /// Grants on one workspace for the grants suite.
+    #[arg(long, default_value_t = 1_000_000)]
+    grants: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -45,6 +48,7 @@ enum Suite {
     All,
     Foundation,
     Members,
+    Grants,
 }
 
 /// One measured scenario.
@@ -73,6 +77,7 @@ enum Req {
 
 struct Server {
     base: String,
+    db_url: String,
     init: InitOutput,
     store: Arc<SqlStore>,
     _dir: tempfile::TempDir,
@@ -90,6 +95,7 @@ fn start_server(threads: usize) -> anyhow::Result<Server> {
         data_dir: dir.path().to_path_buf(),
         ..Config::default()
     };
+    let db_url = config.database_url();
     let (base, init, store) = runtime.block_on(async {
         let store = Arc::new(SqlStore::connect(&config.database_url()).await?);
         let keys = load_keys(&config)?;
@@ -112,6 +118,7 @@ fn start_server(threads: usize) -> anyhow::Result<Server> {
     })?;
     Ok(Server {
         base,
+        db_url,
         init,
         store,
         _dir: dir,
@@ -268,20 +275,162 @@ fn seed_members(server: &Server, n: usize) -> anyhow::Result<Duration> {
     Ok(start.elapsed())
 }
 
+/// Writes the grants suite's data straight into the SQLite file: building a million
+/// grantees through the API would take longer than everything measured. What is
+/// measured afterwards goes through the server as usual.
+struct GrantsWorld {
+    workspace: String,
+    member_in_teams: sigil_core::MemberId,
+    spare: Vec<String>,
+}
+
+fn seed_grants(
+    server: &Server,
+    grants: usize,
+    token: &str,
+) -> anyhow::Result<(GrantsWorld, Duration)> {
+    let start = Instant::now();
+    let rt = &server._runtime;
+    let world = rt.block_on(async {
+        let client = reqwest::Client::new();
+        let ws: serde_json::Value = client
+            .post(format!("{}/v2/workspaces", server.base))
+            .bearer_auth(token)
+            .json(&serde_json::json!({"name": "Bench"}))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let ws_id: uuid::Uuid = ws["workspaceId"]
+            .as_str()
+            .context("workspace id")?
+            .parse()?;
+        let viewer = server
+            .store
+            .account_type_by_name("Viewer")
+            .await?
+            .context("Viewer")?;
+        let org = server.init.organization_id.0;
+        let admin = server.init.member_id.0;
+        let now = sigil_core::clock::now();
+        use sqlx::Connection;
+        let mut c = sqlx::SqliteConnection::connect(&server.db_url).await?;
+        let mut tx = c.begin().await?;
+        // Grantees: one member each; 100 spare ones for the batch POSTs.
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1) \
+             INSERT INTO members (id, organization_id, email, first_name, last_name, \
+             account_type_id, is_inactive, is_archived, user_kind, invite_requested, \
+             created_at, updated_at) \
+             SELECT randomblob(16), $2, 'grantee' || i || '@bench.example', 'G', 'B', $3, \
+             FALSE, FALSE, 'internal', FALSE, $4, $4 FROM n",
+        )
+        .bind((grants + 1000) as i64)
+        .bind(org)
+        .bind(viewer.id.0)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO grants (id, inode_id, member_id, team_id, permission, created_by, \
+             updated_by, created_at, updated_at) \
+             SELECT randomblob(16), $1, id, NULL, 'view', $2, $2, $3, $3 FROM members \
+             WHERE email LIKE 'grantee%' LIMIT $4",
+        )
+        .bind(ws_id)
+        .bind(admin)
+        .bind(now)
+        .bind(grants as i64)
+        .execute(&mut *tx)
+        .await?;
+        let spare: Vec<uuid::Uuid> = sqlx::query_scalar(
+            "SELECT m.id FROM members m WHERE m.email LIKE 'grantee%' AND NOT EXISTS \
+             (SELECT 1 FROM grants g WHERE g.member_id = m.id) LIMIT 1000",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        // One member in 1,000 teams; ten of the teams hold a grant on the workspace.
+        let member = sigil_core::MemberId::new();
+        sqlx::query(
+            "INSERT INTO members (id, organization_id, email, first_name, last_name, \
+             account_type_id, is_inactive, is_archived, user_kind, invite_requested, \
+             created_at, updated_at) VALUES ($1, $2, 'teamful@bench.example', 'T', 'B', $3, \
+             FALSE, FALSE, 'internal', FALSE, $4, $4)",
+        )
+        .bind(member.0)
+        .bind(org)
+        .bind(viewer.id.0)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        for t in 0..1000 {
+            let team = uuid::Uuid::new_v4();
+            sqlx::query(
+                "INSERT INTO teams (id, name, description, visibility, is_archived, created_at, \
+                 updated_at) VALUES ($1, $2, '', 'private', FALSE, $3, $3)",
+            )
+            .bind(team)
+            .bind(format!("team {t}"))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO team_members (team_id, member_id, is_team_admin, created_at) \
+                 VALUES ($1, $2, FALSE, $3)",
+            )
+            .bind(team)
+            .bind(member.0)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            if t % 100 == 0 {
+                sqlx::query(
+                    "INSERT INTO grants (id, inode_id, member_id, team_id, permission, \
+                     created_at, updated_at) VALUES ($1, $2, NULL, $3, 'explore', $4, $4)",
+                )
+                .bind(uuid::Uuid::new_v4())
+                .bind(ws_id)
+                .bind(team)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        sqlx::query("ANALYZE").execute(&mut c).await?;
+        anyhow::Ok(GrantsWorld {
+            workspace: ws_id.to_string(),
+            member_in_teams: member,
+            spare: spare.iter().map(ToString::to_string).collect(),
+        })
+    })?;
+    Ok((world, start.elapsed()))
+}
+
+fn quantile(v: &mut [Duration], q: f64) -> Duration {
+    v.sort();
+    v[((v.len() as f64 - 1.0) * q).round() as usize]
+}
+
 fn median(v: &mut [Duration]) -> Duration {
     v.sort();
     v[v.len() / 2]
 }
 
-/// Follows `nextPage` from the first page to the last, timing each request.
-async fn walk_members(base: &str, token: &str, limit: u32) -> anyhow::Result<Vec<Duration>> {
+/// Follows `nextPage` of `path` from the first page to the last, timing each request.
+async fn walk_pages(
+    base: &str,
+    token: &str,
+    path: &str,
+    limit: u32,
+) -> anyhow::Result<Vec<Duration>> {
     let client = reqwest::Client::new();
     let mut times = Vec::new();
     let mut page = Some("1".to_string());
     while let Some(p) = page {
         let t0 = Instant::now();
         let res: serde_json::Value = client
-            .get(format!("{base}/v2/members?limit={limit}&page={p}"))
+            .get(format!("{base}{path}?limit={limit}&page={p}"))
             .bearer_auth(token)
             .send()
             .await?
@@ -381,7 +530,7 @@ fn main() -> anyhow::Result<()> {
             seeded.as_secs_f64()
         );
         let (times, get_member) = client_rt.block_on(async {
-            let times = walk_members(&base, &token, 100).await?;
+            let times = walk_pages(&base, &token, "/v2/members", 100).await?;
             let get_member = measure(
                 "GET /v2/members/{id}",
                 &base,
@@ -421,6 +570,98 @@ fn main() -> anyhow::Result<()> {
             "| GET /v2/members/{{id}} ÷ hello | {:.2} |",
             get_member.rps / hello.rps
         );
+    }
+    if matches!(args.suite, Suite::All | Suite::Grants) {
+        let (world, seeded) = seed_grants(&server, args.grants, &token)?;
+        println!(
+            "\n## Grants ({} grants on one workspace, seeded in {:.1} s)\n",
+            args.grants + 1,
+            seeded.as_secs_f64()
+        );
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        // Effective-permission checks, in process, as the server makes them.
+        let mut checks = server._runtime.block_on(async {
+            let mut out = Vec::with_capacity(2000);
+            let ws: sigil_core::InodeId = world.workspace.parse()?;
+            for _ in 0..2000 {
+                let t0 = Instant::now();
+                let g = server
+                    .store
+                    .applicable_grants(world.member_in_teams, ws)
+                    .await?;
+                out.push(t0.elapsed());
+                anyhow::ensure!(
+                    g.len() == 10,
+                    "expected the ten team grants, got {}",
+                    g.len()
+                );
+            }
+            anyhow::Ok(out)
+        })?;
+        let (times, batches, listing) = client_rt.block_on(async {
+            let times = walk_pages(&base, &token, &format!("/v2/workspaces/{}/grants", world.workspace), 100).await?;
+            let client = reqwest::Client::new();
+            let mut batches = Vec::new();
+            for (i, chunk) in world.spare.chunks(100).take(10).enumerate() {
+                let grants: Vec<serde_json::Value> = chunk
+                    .iter()
+                    .map(|m| serde_json::json!({"grantee": {"memberId": m}, "permission": if i % 2 == 0 { "view" } else { "explore" }}))
+                    .collect();
+                let t0 = Instant::now();
+                client
+                    .post(format!("{base}/v2/workspaces/{}/grants", world.workspace))
+                    .bearer_auth(&token)
+                    .json(&serde_json::json!({"grants": grants}))
+                    .send()
+                    .await?
+                    .error_for_status()?;
+                batches.push(t0.elapsed());
+            }
+            let listing = measure(
+                "GET /v2/workspaces/{id}/grants?limit=50",
+                &base,
+                Req::Get {
+                    path: format!("/v2/workspaces/{}/grants?limit=50", world.workspace),
+                    bearer: Some(token.clone()),
+                },
+                c,
+                s,
+            )
+            .await;
+            anyhow::Ok((times, batches, listing))
+        })?;
+        let pages = times.len();
+        let (first, last) = (times[0], times[pages - 1]);
+        let early = median(&mut times[1..11.min(pages)].to_vec());
+        let late = median(&mut times[pages.saturating_sub(10)..].to_vec());
+        println!("| pages of 100 followed by nextPage | first page ms | last page ms | last ÷ first | median pages 2–11 ms | median last 10 ms | late ÷ early |");
+        println!("|---:|---:|---:|---:|---:|---:|---:|");
+        println!(
+            "| {pages} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
+            ms(first),
+            ms(last),
+            ms(last) / ms(first),
+            ms(early),
+            ms(late),
+            ms(late) / ms(early)
+        );
+        let mut b = batches.clone();
+        println!(
+            "\nPOST of a batch of 100 grants: median {:.2} ms, max {:.2} ms ({} batches)",
+            ms(median(&mut b)),
+            ms(*batches.iter().max().unwrap()),
+            batches.len()
+        );
+        println!(
+            "\nEffective-permission check, member in 1,000 teams (2,000 checks): p50 {:.3} ms, p99 {:.3} ms (target p99 ≤ 1 ms)\n",
+            ms(quantile(&mut checks, 0.50)),
+            ms(quantile(&mut checks, 0.99))
+        );
+        print_table(&[hello.clone(), listing.clone()]);
+        println!();
+        println!("| ratio | measured | target | |");
+        println!("|---|---:|---:|---|");
+        ratio_line("grants list ÷ hello", &listing, &hello, 0.35);
     }
     Ok(())
 }

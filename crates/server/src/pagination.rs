@@ -11,7 +11,6 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -102,9 +101,6 @@ type PageStart = (String, u64);
 #[derive(Debug, Default)]
 pub struct PageCursors {
     map: Mutex<HashMap<PageKey, PageStart>>,
-    /// First-page totals of lists too long to count on every request, with when they
-    /// were counted.
-    totals: Mutex<HashMap<String, (u64, Instant)>>,
 }
 
 impl PageCursors {
@@ -143,68 +139,14 @@ impl PageCursors {
         F: FnOnce(Position<C>, u32, bool) -> Fut,
         Fut: Future<Output = StoreResult<(Vec<T>, Option<u64>)>>,
     {
-        self.page_with(list, req, fetch, cursor_of, None).await
-    }
-
-    /// Like [`PageCursors::page`], for lists whose count is too dear for every first
-    /// page: a first page reuses a total counted within `ttl`. Writes on this node call
-    /// [`PageCursors::forget_totals`]; another node's writes show within `ttl`.
-    pub async fn page_counted_within<T, C, F, Fut>(
-        &self,
-        list: String,
-        req: PageRequest,
-        fetch: F,
-        cursor_of: impl Fn(&T) -> C,
-        ttl: Duration,
-    ) -> Result<PageOf<T>, ApiError>
-    where
-        C: Serialize + DeserializeOwned,
-        F: FnOnce(Position<C>, u32, bool) -> Fut,
-        Fut: Future<Output = StoreResult<(Vec<T>, Option<u64>)>>,
-    {
-        self.page_with(list, req, fetch, cursor_of, Some(ttl)).await
-    }
-
-    /// Drops the cached first-page totals of every list whose name starts with `prefix`.
-    pub fn forget_totals(&self, prefix: &str) {
-        self.totals
-            .lock()
-            .expect("page totals lock poisoned")
-            .retain(|k, _| !k.starts_with(prefix));
-    }
-
-    async fn page_with<T, C, F, Fut>(
-        &self,
-        list: String,
-        req: PageRequest,
-        fetch: F,
-        cursor_of: impl Fn(&T) -> C,
-        total_ttl: Option<Duration>,
-    ) -> Result<PageOf<T>, ApiError>
-    where
-        C: Serialize + DeserializeOwned,
-        F: FnOnce(Position<C>, u32, bool) -> Fut,
-        Fut: Future<Output = StoreResult<(Vec<T>, Option<u64>)>>,
-    {
-        let cached_total = match total_ttl {
-            Some(ttl) if req.page == 1 => self
-                .totals
-                .lock()
-                .expect("page totals lock poisoned")
-                .get(&list)
-                .filter(|(_, at)| at.elapsed() < ttl)
-                .map(|(t, _)| *t),
-            _ => None,
-        };
         let remembered = if req.page == 1 {
-            cached_total.map(|t| (None, t))
+            None
         } else {
             self.get(&(list.clone(), req.limit, req.page))
-                .and_then(|(c, total)| serde_json::from_str::<C>(&c).ok().map(|c| (Some(c), total)))
+                .and_then(|(c, total)| serde_json::from_str::<C>(&c).ok().map(|c| (c, total)))
         };
         let (position, known_total) = match remembered {
-            Some((Some(c), total)) => (Position::After(c), Some(total)),
-            Some((None, total)) => (Position::Start, Some(total)),
+            Some((c, total)) => (Position::After(c), Some(total)),
             None if req.page == 1 => (Position::Start, None),
             None => (
                 Position::Offset((req.page - 1).saturating_mul(u64::from(req.limit))),
@@ -212,13 +154,6 @@ impl PageCursors {
             ),
         };
         let (mut rows, total) = fetch(position, req.limit + 1, known_total.is_none()).await?;
-        if let (Some(_), Some(t), 1) = (total_ttl, total, req.page) {
-            let mut totals = self.totals.lock().expect("page totals lock poisoned");
-            if totals.len() >= MAX_POSITIONS {
-                totals.clear();
-            }
-            totals.insert(list.clone(), (t, Instant::now()));
-        }
         let total = known_total.or(total).unwrap_or_default();
         let has_more = rows.len() > req.limit as usize;
         rows.truncate(req.limit as usize);

@@ -1518,9 +1518,21 @@ impl Store for SqlStore {
             columns: GRANT_COLUMNS,
             order: "id",
         };
-        let (rows, total): (Vec<GrantRow>, _) = self
-            .fetch_page(page, c, keyset, offset, limit, with_total)
+        let (rows, _): (Vec<GrantRow>, _) = self
+            .fetch_page(page, c, keyset, offset, limit, false)
             .await?;
+        // Kept by triggers (migration 0004): no count over the grants themselves.
+        let total: Option<u64> = if with_total {
+            let n: Option<i64> = on_pool!(self, pool, {
+                sqlx::query_scalar("SELECT grants FROM inode_grant_counts WHERE inode_id = $1")
+                    .bind(inode.0)
+                    .fetch_optional(pool)
+                    .await?
+            });
+            Some(n.unwrap_or(0).max(0) as u64)
+        } else {
+            None
+        };
         let grants = rows
             .into_iter()
             .map(TryInto::try_into)

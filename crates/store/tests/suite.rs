@@ -955,6 +955,18 @@ async fn grants_upsert_one_per_grantee_and_apply_through_teams_and_ancestors(sto
         (applied[0].team_id, applied[0].permission),
         (Some(team.id), Explore)
     );
+    let counted = |inode| {
+        let store = store.clone();
+        async move {
+            store
+                .grants_on(inode, None, 0, 1, true)
+                .await
+                .unwrap()
+                .1
+                .unwrap()
+        }
+    };
+    assert_eq!(counted(ws.id).await, 3, "kept by the triggers");
     // Leaving the team ends it.
     store
         .change_team_members(team.id, &[], &[other.id])
@@ -968,6 +980,12 @@ async fn grants_upsert_one_per_grantee_and_apply_through_teams_and_ancestors(sto
 
     assert!(store.delete_grant(g.id).await.unwrap());
     assert!(!store.delete_grant(g.id).await.unwrap());
+    assert_eq!(counted(ws.id).await, 2);
+    // A deleted team's grants leave the count with it.
+    store.delete_team(team.id).await.unwrap();
+    assert_eq!(counted(ws.id).await, 1);
+    assert_eq!(counted(folder.id).await, 1);
+    assert_eq!(counted(sigil_core::InodeId::new()).await, 0);
 }
 
 async fn concurrent_grants_of_one_grantee_never_make_two(store: Arc<SqlStore>) {

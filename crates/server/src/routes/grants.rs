@@ -264,7 +264,6 @@ pub async fn create_grant(
             sigil_core::clock::now(),
         )
         .await?;
-    st.cursors.forget_totals(&format!("grants|{inode}"));
     let filter = GrantFilter {
         inode: Some(inode),
         member: match grantee {
@@ -369,6 +368,5 @@ pub async fn delete_grant(
     }
     let body = with_type(&st, &g).await?;
     st.store.delete_grant(g.id).await?;
-    st.cursors.forget_totals(&format!("grants|{}", g.inode_id));
     Ok(Json(body))
 }

@@ -32,9 +32,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 const MAX_NAME: usize = 255;
 const MAX_GRANTS: usize = 100;
-/// How long a workspace's grant count may be reused by first pages: counting a
-/// million grants on every request would dominate it. Writes on this node forget it.
-const GRANT_TOTAL_TTL: std::time::Duration = std::time::Duration::from_secs(2);
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -419,7 +416,7 @@ pub async fn list_workspace_grants(
     let store = st.store.clone();
     let page = st
         .cursors
-        .page_counted_within(
+        .page(
             format!("grants|{}", ws.id),
             req,
             |pos, limit, with_total| async move {
@@ -433,7 +430,6 @@ pub async fn list_workspace_grants(
                     .await
             },
             |g: &Grant| g.id,
-            GRANT_TOTAL_TTL,
         )
         .await?;
     Ok(Json(page.map(|g| grant_body(&st, &g))))
@@ -532,7 +528,6 @@ async fn grant_on_workspace(
     st.store
         .upsert_grants(ws.id, &grants, caller.member.id, sigil_core::clock::now())
         .await?;
-    st.cursors.forget_totals(&format!("grants|{}", ws.id));
     Ok(Json(Empty {}))
 }
 
@@ -622,7 +617,6 @@ pub async fn delete_workspace_grant(
     match st.store.grant(gid).await? {
         Some(g) if g.inode_id == ws.id => {
             st.store.delete_grant(gid).await?;
-            st.cursors.forget_totals(&format!("grants|{}", ws.id));
             Ok(Json(Empty {}))
         }
         _ => Err(not_found()),
