@@ -785,6 +785,31 @@ async fn insert_refresh_batch(pool: &SqlitePool, batch: &[Pending]) -> Result<()
     q.build().execute(pool).await.map(|_| ())
 }
 
+/// Splits a page position into the keyset clause (built by `keyset` from the cursor)
+/// and the number of rows to skip.
+fn split_position<C>(
+    position: &Position<C>,
+    keyset: impl FnOnce(&C) -> (&'static str, Vec<Arg>),
+) -> (Option<(&'static str, Vec<Arg>)>, u64) {
+    match position {
+        Position::Start => (None, 0),
+        Position::After(c) => (Some(keyset(c)), 0),
+        Position::Offset(n) => (None, *n),
+    }
+}
+
+/// The keyset clause of lists ordered by name, then id.
+fn after_name_and_id(name: &str, id: Uuid) -> (&'static str, Vec<Arg>) {
+    (
+        "(name > ? OR (name = ? AND id > ?))",
+        vec![
+            Arg::Text(name.to_owned()),
+            Arg::Text(name.to_owned()),
+            Arg::Uuid(id),
+        ],
+    )
+}
+
 /// What a page-style list reads: from which table, which columns, in which order.
 struct ListQuery {
     table: &'static str,
@@ -1003,14 +1028,9 @@ impl Store for SqlStore {
                 ],
             );
         }
-        let keyset = match position {
-            Position::After(email) => Some(("email > ?", vec![Arg::Text(email.clone())])),
-            _ => None,
-        };
-        let offset = match position {
-            Position::Offset(n) => *n,
-            _ => 0,
-        };
+        let (keyset, offset) = split_position(position, |email| {
+            ("email > ?", vec![Arg::Text(email.clone())])
+        });
         let page = ListQuery {
             table: "members",
             columns: MEMBER_COLUMNS,
@@ -1146,21 +1166,7 @@ impl Store for SqlStore {
                 vec![Arg::Uuid(m.0)],
             );
         }
-        let keyset = match position {
-            Position::After(cur) => Some((
-                "(name > ? OR (name = ? AND id > ?))",
-                vec![
-                    Arg::Text(cur.name.clone()),
-                    Arg::Text(cur.name.clone()),
-                    Arg::Uuid(cur.id.0),
-                ],
-            )),
-            _ => None,
-        };
-        let offset = match position {
-            Position::Offset(n) => *n,
-            _ => 0,
-        };
+        let (keyset, offset) = split_position(position, |c| after_name_and_id(&c.name, c.id.0));
         let page = ListQuery {
             table: "teams",
             columns: TEAM_COLUMNS,
@@ -1385,21 +1391,7 @@ impl Store for SqlStore {
                 vec![Arg::Uuid(m.0), Arg::Uuid(m.0), Arg::Uuid(m.0)],
             );
         }
-        let keyset = match position {
-            Position::After(cur) => Some((
-                "(name > ? OR (name = ? AND id > ?))",
-                vec![
-                    Arg::Text(cur.name.clone()),
-                    Arg::Text(cur.name.clone()),
-                    Arg::Uuid(cur.id),
-                ],
-            )),
-            _ => None,
-        };
-        let offset = match position {
-            Position::Offset(n) => *n,
-            _ => 0,
-        };
+        let (keyset, offset) = split_position(position, |c| after_name_and_id(&c.name, c.id));
         let page = ListQuery {
             table: "inodes",
             columns: INODE_COLUMNS,
@@ -1476,21 +1468,7 @@ impl Store for SqlStore {
                 vec![Arg::Uuid(m.0), Arg::Uuid(m.0)],
             );
         }
-        let keyset = match position {
-            Position::After(cur) => Some((
-                "(name > ? OR (name = ? AND id > ?))",
-                vec![
-                    Arg::Text(cur.name.clone()),
-                    Arg::Text(cur.name.clone()),
-                    Arg::Uuid(cur.id),
-                ],
-            )),
-            _ => None,
-        };
-        let offset = match position {
-            Position::Offset(n) => *n,
-            _ => 0,
-        };
+        let (keyset, offset) = split_position(position, |c| after_name_and_id(&c.name, c.id));
         let page = ListQuery {
             table: "inodes",
             columns: INODE_COLUMNS,
