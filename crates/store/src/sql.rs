@@ -818,6 +818,28 @@ struct ListQuery {
 }
 
 impl SqlStore {
+    /// Which of `ids` have no row in `table`, each once, in the order given; one query.
+    async fn missing_ids(&self, table: &'static str, ids: &[Uuid]) -> StoreResult<Vec<Uuid>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut c = Conditions::default();
+        let marks = vec!["?"; ids.len()].join(", ");
+        c.push(
+            &format!("id IN ({marks})"),
+            ids.iter().map(|i| Arg::Uuid(*i)).collect(),
+        );
+        let sql = format!("SELECT id FROM {table}{}", c.sql());
+        let found: Vec<Uuid> = on_pool!(self, pool, {
+            bind_args!(sqlx::query_scalar(&sql), &c.args)
+                .fetch_all(pool)
+                .await?
+        });
+        let mut seen: std::collections::HashSet<Uuid> = found.into_iter().collect();
+        // `insert` is false for ids found, and for ids already reported missing.
+        Ok(ids.iter().copied().filter(|id| seen.insert(*id)).collect())
+    }
+
     /// Reads one page of a list filtered by `filter`: after the keyset clause when
     /// given, else skipping `offset` rows; and, when `with_total`, how many rows the
     /// filter matches (without the keyset clause).
@@ -1259,35 +1281,23 @@ impl Store for SqlStore {
     }
 
     async fn missing_members(&self, ids: &[MemberId]) -> StoreResult<Vec<MemberId>> {
-        let mut missing = Vec::new();
-        for id in ids {
-            let n: i64 = on_pool!(self, pool, {
-                sqlx::query_scalar("SELECT COUNT(*) FROM members WHERE id = $1")
-                    .bind(id.0)
-                    .fetch_one(pool)
-                    .await?
-            });
-            if n == 0 && !missing.contains(id) {
-                missing.push(*id);
-            }
-        }
-        Ok(missing)
+        let raw: Vec<Uuid> = ids.iter().map(|i| i.0).collect();
+        Ok(self
+            .missing_ids("members", &raw)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
 
     async fn missing_teams(&self, ids: &[TeamId]) -> StoreResult<Vec<TeamId>> {
-        let mut missing = Vec::new();
-        for id in ids {
-            let n: i64 = on_pool!(self, pool, {
-                sqlx::query_scalar("SELECT COUNT(*) FROM teams WHERE id = $1")
-                    .bind(id.0)
-                    .fetch_one(pool)
-                    .await?
-            });
-            if n == 0 && !missing.contains(id) {
-                missing.push(*id);
-            }
-        }
-        Ok(missing)
+        let raw: Vec<Uuid> = ids.iter().map(|i| i.0).collect();
+        Ok(self
+            .missing_ids("teams", &raw)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
 
     async fn inode(&self, id: InodeId) -> StoreResult<Option<Inode>> {
