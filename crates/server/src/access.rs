@@ -35,15 +35,42 @@ pub async fn access_of(
     is_admin: bool,
     inode: InodeId,
 ) -> Result<Access, ApiError> {
+    access(st, member, is_admin, inode, None).await
+}
+
+/// [`access_of`] for a node whose path (root first, the node last) is already read.
+pub async fn access_along(
+    st: &AppState,
+    member: sigil_core::MemberId,
+    is_admin: bool,
+    path: &[Inode],
+) -> Result<Access, ApiError> {
+    let node = path
+        .last()
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("an empty path has no node")))?;
+    access(st, member, is_admin, node.id, Some(path)).await
+}
+
+async fn access(
+    st: &AppState,
+    member: sigil_core::MemberId,
+    is_admin: bool,
+    inode: InodeId,
+    path: Option<&[Inode]>,
+) -> Result<Access, ApiError> {
     let grants = st.store.applicable_grants(member, inode).await?;
     let mut best = grants.iter().map(|g| g.permission).max();
     if !is_admin && best < Some(GrantPermission::Edit) {
         // A member manages everything in its own home folder.
-        let path = st.store.inode_path(inode).await?;
-        if path
-            .first()
-            .is_some_and(|root| root.kind == "home" && root.owner_id == Some(member))
-        {
+        let owns_home = |p: &[Inode]| {
+            p.first()
+                .is_some_and(|root| root.kind == "home" && root.owner_id == Some(member))
+        };
+        let owned = match path {
+            Some(p) => owns_home(p),
+            None => owns_home(&st.store.inode_path(inode).await?),
+        };
+        if owned {
             best = Some(GrantPermission::Edit);
         }
     }
@@ -58,23 +85,48 @@ pub async fn access_of(
     })
 }
 
-/// Loads a node of `kind` the caller may act on with at least `need`. A node the
-/// caller cannot even view is 404, as if it did not exist; one it can view but not
-/// act on as asked is 403.
+/// Which nodes [`require`] looks at.
+#[derive(Debug, Clone, Copy)]
+pub struct Target {
+    /// Only nodes of this kind (`workspace`, …); any kind when `None`.
+    pub kind: Option<&'static str>,
+    /// Archived nodes count as existing (to read or restore them).
+    pub archived: bool,
+}
+
+impl Target {
+    pub const WORKSPACE: Target = Target {
+        kind: Some("workspace"),
+        archived: false,
+    };
+    pub const ANY: Target = Target {
+        kind: None,
+        archived: false,
+    };
+    pub const ANY_ARCHIVED_TOO: Target = Target {
+        kind: None,
+        archived: true,
+    };
+}
+
+/// Loads a node the caller may act on with at least `need`. A node the caller cannot
+/// even view is 404, as if it did not exist; one it can view but not act on as asked
+/// is 403.
 pub async fn require(
     st: &AppState,
     caller: &CurrentMember,
     raw_id: &str,
-    kind: &str,
+    target: Target,
     need: GrantPermission,
 ) -> Result<(Inode, Access), ApiError> {
-    let not_found = || ApiError::not_found(format!("no {kind} `{raw_id}`"));
+    let what = target.kind.unwrap_or("file");
+    let not_found = || ApiError::not_found(format!("no {what} `{raw_id}`"));
     let id: InodeId = raw_id.parse().map_err(|_| not_found())?;
     let node = st
         .store
         .inode(id)
         .await?
-        .filter(|n| n.kind == kind && !n.is_archived)
+        .filter(|n| target.kind.is_none_or(|k| n.kind == k) && (target.archived || !n.is_archived))
         .ok_or_else(not_found)?;
     let access = if caller.account_type.is_admin() {
         // Admins manage everything: no need to read the grants.
@@ -89,7 +141,7 @@ pub async fn require(
     match access.permission {
         None => Err(not_found()),
         Some(p) if p < need => Err(ApiError::forbidden(format!(
-            "this needs {} on the {kind}; you have {}",
+            "this needs {} on the {what}; you have {}",
             label(need),
             label(p)
         ))),

@@ -12,7 +12,7 @@ use sigil_store::{Inode, InodeFilter, NameCursor};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::access::access_of;
+use crate::access::{access_along, require, Target};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, CurrentMember};
 use crate::pagination::{PageOf, PageParams};
@@ -69,13 +69,20 @@ fn kind_name(kind: &str) -> String {
 }
 
 async fn file_body(st: &AppState, caller: &CurrentMember, n: &Inode) -> Result<FileBody, ApiError> {
+    // One read of the path serves both the `path` field and the home-folder rule.
     let path = st.store.inode_path(n.id).await?;
     let ancestors: Vec<&str> = path
         .iter()
         .filter(|p| p.id != n.id)
         .map(|p| p.name.as_str())
         .collect();
-    let access = access_of(st, caller.member.id, caller.account_type.is_admin(), n.id).await?;
+    let permission = if caller.account_type.is_admin() {
+        Some(GrantPermission::Edit)
+    } else {
+        access_along(st, caller.member.id, false, &path)
+            .await?
+            .permission
+    };
     let who = |m: Option<MemberId>| m.map(|m| m.to_string()).unwrap_or_default();
     Ok(FileBody {
         id: n.id.to_string(),
@@ -84,7 +91,7 @@ async fn file_body(st: &AppState, caller: &CurrentMember, n: &Inode) -> Result<F
         kind: kind_name(&n.kind),
         parent_id: n.parent_id.map(|p| p.to_string()).unwrap_or_default(),
         parent_url_id: n.parent_id.map(url_id).unwrap_or_default(),
-        permission: access.permission.map(GrantPermission::as_str),
+        permission: permission.map(GrantPermission::as_str),
         path: ancestors.join("/"),
         badge: None,
         is_archived: n.is_archived,
@@ -95,35 +102,6 @@ async fn file_body(st: &AppState, caller: &CurrentMember, n: &Inode) -> Result<F
         created_at: sigil_core::clock::rfc3339(n.created_at),
         updated_at: sigil_core::clock::rfc3339(n.updated_at),
     })
-}
-
-/// Loads a node (archived ones too when `archived_ok`) the caller may act on with at
-/// least `need`: 404 when it cannot even view it, 403 when it can but not enough.
-async fn node_with(
-    st: &AppState,
-    caller: &CurrentMember,
-    raw: &str,
-    need: GrantPermission,
-    archived_ok: bool,
-) -> Result<Inode, ApiError> {
-    let not_found = || ApiError::not_found(format!("no file `{raw}`"));
-    let id: InodeId = raw.parse().map_err(|_| not_found())?;
-    let n = st
-        .store
-        .inode(id)
-        .await?
-        .filter(|n| archived_ok || !n.is_archived)
-        .ok_or_else(not_found)?;
-    let a = access_of(st, caller.member.id, caller.account_type.is_admin(), id).await?;
-    match a.permission {
-        None => Err(not_found()),
-        Some(p) if p < need => Err(ApiError::forbidden(format!(
-            "this needs {} on the file; you have {}",
-            crate::access::label(need),
-            crate::access::label(p)
-        ))),
-        Some(_) => Ok(n),
-    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -183,8 +161,9 @@ async fn list(
     let parent = match q.parent_id.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(raw) => Some(
-            node_with(st, caller, raw, GrantPermission::View, false)
+            require(st, caller, raw, Target::ANY, GrantPermission::View)
                 .await?
+                .0
                 .id,
         ),
     };
@@ -369,7 +348,15 @@ pub async fn create_file(
         .parent_id
         .as_deref()
         .ok_or_else(|| ApiError::bad_request("parentId is required for a folder"))?;
-    let parent = node_with(&st, &caller, parent_raw, GrantPermission::Organize, false).await?;
+    let parent = require(
+        &st,
+        &caller,
+        parent_raw,
+        Target::ANY,
+        GrantPermission::Organize,
+    )
+    .await?
+    .0;
     if parent.kind == "workbook" {
         return Err(ApiError::bad_request(
             "a folder cannot be created inside a workbook",
@@ -423,7 +410,15 @@ pub async fn get_file(
     caller: CurrentMember,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<FileBody>, ApiError> {
-    let n = node_with(&st, &caller, &id, GrantPermission::View, true).await?;
+    let n = require(
+        &st,
+        &caller,
+        &id,
+        Target::ANY_ARCHIVED_TOO,
+        GrantPermission::View,
+    )
+    .await?
+    .0;
     Ok(Json(file_body(&st, &caller, &n).await?))
 }
 
@@ -464,7 +459,14 @@ pub async fn update_file(
     ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<UpdateFile>,
 ) -> Result<Json<FileBody>, ApiError> {
-    let mut n = node_with(&st, &caller, &id, GrantPermission::Organize, true).await?;
+    let (mut n, access) = require(
+        &st,
+        &caller,
+        &id,
+        Target::ANY_ARCHIVED_TOO,
+        GrantPermission::Organize,
+    )
+    .await?;
     if n.is_archived && req.restore != Some(true) {
         return Err(ApiError::bad_request(
             "the file is archived: send restore: true to bring it back",
@@ -480,8 +482,7 @@ pub async fn update_file(
         n.description = d.clone();
     }
     if let Some(raw) = &req.owner_id {
-        let a = access_of(&st, caller.member.id, caller.account_type.is_admin(), n.id).await?;
-        if a.permission != Some(GrantPermission::Edit) {
+        if access.permission != Some(GrantPermission::Edit) {
             return Err(ApiError::forbidden(
                 "changing the owner needs Can Manage on the file",
             ));
@@ -503,7 +504,9 @@ pub async fn update_file(
                 kind_name(&n.kind)
             )));
         }
-        let target = node_with(&st, &caller, raw, GrantPermission::Organize, false).await?;
+        let target = require(&st, &caller, raw, Target::ANY, GrantPermission::Organize)
+            .await?
+            .0;
         if target.kind == "workbook" {
             return Err(ApiError::bad_request(
                 "files cannot be moved into a workbook",
@@ -548,7 +551,9 @@ pub async fn delete_file(
     caller: CurrentMember,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Empty>, ApiError> {
-    let mut n = node_with(&st, &caller, &id, GrantPermission::Organize, false).await?;
+    let mut n = require(&st, &caller, &id, Target::ANY, GrantPermission::Organize)
+        .await?
+        .0;
     if n.kind == "home" {
         return Err(ApiError::bad_request("a home folder cannot be deleted"));
     }

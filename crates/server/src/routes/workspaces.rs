@@ -12,7 +12,7 @@ use sigil_store::{Grant, Grantee, Inode, NameCursor, WorkspaceFilter};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::access::{access_of, label, require};
+use crate::access::{access_of, label, require, Target};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, CurrentMember};
 use crate::pagination::{PageOf, PageParams};
@@ -303,7 +303,7 @@ pub async fn get_workspace(
     caller: CurrentMember,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<WorkspaceBody>, ApiError> {
-    let (ws, _) = require(&st, &caller, &id, "workspace", GrantPermission::View).await?;
+    let (ws, _) = require(&st, &caller, &id, Target::WORKSPACE, GrantPermission::View).await?;
     Ok(Json(workspace_body(&ws)))
 }
 
@@ -334,7 +334,7 @@ pub async fn update_workspace(
     ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<WorkspaceRequest>,
 ) -> Result<Json<WorkspaceBody>, ApiError> {
-    let (mut ws, _) = require(&st, &caller, &id, "workspace", GrantPermission::Edit).await?;
+    let (mut ws, _) = require(&st, &caller, &id, Target::WORKSPACE, GrantPermission::Edit).await?;
     let name = check_name(&req.name)?;
     if req.no_duplicates.unwrap_or(false)
         && st
@@ -378,7 +378,7 @@ pub async fn delete_workspace(
     caller: CurrentMember,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Empty>, ApiError> {
-    let (mut ws, _) = require(&st, &caller, &id, "workspace", GrantPermission::Edit).await?;
+    let (mut ws, _) = require(&st, &caller, &id, Target::WORKSPACE, GrantPermission::Edit).await?;
     ws.is_archived = true;
     ws.updated_by = Some(caller.member.id);
     ws.updated_at = sigil_core::clock::now();
@@ -412,7 +412,7 @@ pub async fn list_workspace_grants(
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> Result<Json<PageOf<GrantBody>>, ApiError> {
     let req = p.check()?;
-    let (ws, _) = require(&st, &caller, &id, "workspace", GrantPermission::Edit).await?;
+    let (ws, _) = require(&st, &caller, &id, Target::WORKSPACE, GrantPermission::Edit).await?;
     let store = st.store.clone();
     let page = st
         .cursors
@@ -523,7 +523,7 @@ async fn grant_on_workspace(
     id: String,
     req: GrantsRequest,
 ) -> Result<Json<Empty>, ApiError> {
-    let (ws, _) = require(&st, &caller, &id, "workspace", GrantPermission::Edit).await?;
+    let (ws, _) = require(&st, &caller, &id, Target::WORKSPACE, GrantPermission::Edit).await?;
     let grants = check_grants(&st, &req).await?;
     st.store
         .upsert_grants(ws.id, &grants, caller.member.id, sigil_core::clock::now())
@@ -611,7 +611,7 @@ pub async fn delete_workspace_grant(
     caller: CurrentMember,
     ApiPath((id, grant)): ApiPath<(String, String)>,
 ) -> Result<Json<Empty>, ApiError> {
-    let (ws, _) = require(&st, &caller, &id, "workspace", GrantPermission::Edit).await?;
+    let (ws, _) = require(&st, &caller, &id, Target::WORKSPACE, GrantPermission::Edit).await?;
     let not_found = || ApiError::not_found(format!("no grant `{grant}` on this workspace"));
     let gid: GrantId = grant.parse().map_err(|_| not_found())?;
     match st.store.grant(gid).await? {
