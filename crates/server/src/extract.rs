@@ -109,6 +109,18 @@ where
     }
 }
 
+/// A true/false query parameter; absent or empty means `default`, anything else 400.
+pub fn query_flag(name: &str, value: Option<&str>, default: bool) -> Result<bool, ApiError> {
+    match value {
+        None | Some("") => Ok(default),
+        Some("true") => Ok(true),
+        Some("false") => Ok(false),
+        Some(other) => Err(ApiError::bad_request(format!(
+            "{name} must be true or false, got `{other}`"
+        ))),
+    }
+}
+
 /// The caller, as its access token says, checked against signature, expiry and the
 /// revocation set. No database round trip.
 #[derive(Debug, Clone)]

@@ -4,19 +4,18 @@
 
 use axum::extract::State;
 use axum::Json;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use serde::{Deserialize, Serialize};
-use sigil_core::{GrantPermission, InodeId, MemberId};
+use sigil_core::{GrantPermission, MemberId};
 use sigil_store::{Inode, InodeFilter, NameCursor};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::access::{access_along, require, Target};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, ApiPath, ApiQuery, CurrentMember};
+use crate::extract::{query_flag, ApiJson, ApiPath, ApiQuery, CurrentMember};
 use crate::pagination::{PageOf, PageParams};
 use crate::routes::credentials::Empty;
+use crate::routes::{url_id, who};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -55,10 +54,6 @@ pub struct FileBody {
     pub updated_at: String,
 }
 
-fn url_id(id: InodeId) -> String {
-    URL_SAFE_NO_PAD.encode(id.0.as_bytes())
-}
-
 fn kind_name(kind: &str) -> String {
     // A home folder is a folder to Sigma's clients.
     if kind == "home" {
@@ -83,7 +78,6 @@ async fn file_body(st: &AppState, caller: &CurrentMember, n: &Inode) -> Result<F
             .await?
             .permission
     };
-    let who = |m: Option<MemberId>| m.map(|m| m.to_string()).unwrap_or_default();
     Ok(FileBody {
         id: n.id.to_string(),
         url_id: url_id(n.id),
@@ -167,15 +161,7 @@ async fn list(
                 .id,
         ),
     };
-    let direct = match q.direct_child_filter.as_deref() {
-        None | Some("") | Some("true") => true,
-        Some("false") => false,
-        Some(o) => {
-            return Err(ApiError::bad_request(format!(
-                "directChildFilter must be true or false, got `{o}`"
-            )))
-        }
-    };
+    let direct = query_flag("directChildFilter", q.direct_child_filter.as_deref(), true)?;
     let min_permission = match q.permission_filter.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(p) => Some(GrantPermission::parse(p).ok_or_else(|| {

@@ -3,16 +3,16 @@
 use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use sigil_core::{GrantPermission, InodeId, MemberId, TeamId};
+use sigil_core::{GrantPermission, InodeId};
 use sigil_store::{Grant, GrantFilter, Grantee};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::access::access_of;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, ApiPath, ApiQuery, CurrentMember};
+use crate::extract::{query_flag, ApiJson, ApiPath, ApiQuery, CurrentMember};
 use crate::pagination::{PageOf, PageParams};
-use crate::routes::workspaces::{grant_body, GrantBody, GranteeBody};
+use crate::routes::workspaces::{grant_body, resolve_grant, GrantBody, GranteeBody};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -92,15 +92,7 @@ pub async fn list_grants(
         limit: q.limit.clone(),
     }
     .check()?;
-    let direct = match q.direct_grants_only.as_deref() {
-        None | Some("") | Some("false") => false,
-        Some("true") => true,
-        Some(o) => {
-            return Err(ApiError::bad_request(format!(
-                "directGrantsOnly must be true or false, got `{o}`"
-            )))
-        }
-    };
+    let direct = query_flag("directGrantsOnly", q.direct_grants_only.as_deref(), false)?;
     let filter = GrantFilter {
         inode: q
             .inode_id
@@ -229,33 +221,7 @@ pub async fn create_grant(
         }
         Some(_) => {}
     }
-    let permission = GrantPermission::parse(&req.permission).ok_or_else(|| {
-        ApiError::bad_request(format!(
-            "unknown permission `{}`; use view, explore, organize or edit",
-            req.permission
-        ))
-    })?;
-    let grantee = match (&req.grantee.member_id, &req.grantee.team_id) {
-        (Some(m), None) => {
-            let id: MemberId = parse("grantee.memberId", m)?;
-            if st.store.member(id).await?.is_none_or(|x| x.is_inactive) {
-                return Err(ApiError::bad_request(format!("unknown member `{m}`")));
-            }
-            Grantee::Member(id)
-        }
-        (None, Some(t)) => {
-            let id: TeamId = parse("grantee.teamId", t)?;
-            if st.store.team(id).await?.is_none() {
-                return Err(ApiError::bad_request(format!("unknown team `{t}`")));
-            }
-            Grantee::Team(id)
-        }
-        _ => {
-            return Err(ApiError::bad_request(
-                "grantee must be {\"memberId\": …} or {\"teamId\": …}",
-            ))
-        }
-    };
+    let (grantee, permission) = resolve_grant(&st, "", &req.grantee, &req.permission).await?;
     st.store
         .upsert_grants(
             inode,

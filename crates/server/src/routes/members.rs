@@ -14,7 +14,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::secrets::hash_password_async;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{AdminMember, ApiJson, ApiPath, ApiQuery, CurrentMember};
+use crate::extract::{query_flag, AdminMember, ApiJson, ApiPath, ApiQuery, CurrentMember};
 use crate::pagination::{PageOf, PageParams};
 use crate::routes::credentials::Empty;
 use crate::routes::teams::{team_body, TeamBody};
@@ -106,16 +106,6 @@ pub struct MemberQuery {
     include_inactive: Option<String>,
 }
 
-fn flag(name: &str, v: &Option<String>) -> Result<bool, ApiError> {
-    match v.as_deref() {
-        None | Some("") | Some("false") => Ok(false),
-        Some("true") => Ok(true),
-        Some(other) => Err(ApiError::bad_request(format!(
-            "{name} must be true or false, got `{other}`"
-        ))),
-    }
-}
-
 fn parse_member_id(raw: &str) -> Result<MemberId, ApiError> {
     raw.parse()
         .map_err(|_| ApiError::not_found(format!("no member `{raw}`")))
@@ -130,8 +120,8 @@ async fn list(st: AppState, q: MemberQuery) -> Result<Json<PageOf<MemberBody>>, 
     let filter = MemberFilter {
         search: q.search.clone().filter(|s| !s.is_empty()),
         email: q.email.clone().filter(|s| !s.is_empty()),
-        include_archived: flag("includeArchived", &q.include_archived)?,
-        include_inactive: flag("includeInactive", &q.include_inactive)?,
+        include_archived: query_flag("includeArchived", q.include_archived.as_deref(), false)?,
+        include_inactive: query_flag("includeInactive", q.include_inactive.as_deref(), false)?,
     };
     let key = format!(
         "members|{:?}|{:?}|{}|{}",
@@ -321,7 +311,7 @@ pub async fn create_member(
         (None, Some(true)) => UserKind::Guest,
         _ => UserKind::Internal,
     };
-    m.invite_requested = flag("sendInvite", &q.send_invite)?;
+    m.invite_requested = query_flag("sendInvite", q.send_invite.as_deref(), false)?;
     m.home_folder_id = Some(InodeId::new());
     let memberships: Vec<TeamMember> = teams
         .iter()

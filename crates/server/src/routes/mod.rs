@@ -14,6 +14,9 @@ pub mod teams;
 pub mod whoami;
 pub mod workspaces;
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use sigil_core::{InodeId, MemberId};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -54,6 +57,17 @@ impl utoipa::Modify for BearerScheme {
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Basic).build()),
         );
     }
+}
+
+/// A member reference in a body: its id, or `""` when nobody is recorded (rows made
+/// before anyone existed, such as the first Admin's).
+pub(crate) fn who(m: Option<MemberId>) -> String {
+    m.map(|m| m.to_string()).unwrap_or_default()
+}
+
+/// The short, URL-friendly form of a node id (Sigma's `urlId`).
+pub(crate) fn url_id(id: InodeId) -> String {
+    URL_SAFE_NO_PAD.encode(id.0.as_bytes())
 }
 
 /// Every route of the API, with its documentation.

@@ -14,6 +14,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::{AdminMember, ApiJson, ApiPath, ApiQuery, CurrentMember};
 use crate::pagination::{PageOf, PageParams};
 use crate::routes::credentials::Empty;
+use crate::routes::who;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -56,7 +57,6 @@ pub struct TeamWithMembers {
 
 pub(crate) fn team_body(t: &Team) -> TeamBody {
     let clock = sigil_core::clock::rfc3339;
-    let who = |m: Option<MemberId>| m.map(|m| m.to_string()).unwrap_or_default();
     TeamBody {
         team_id: t.id.to_string(),
         name: t.name.clone(),

@@ -4,8 +4,6 @@
 
 use axum::extract::State;
 use axum::Json;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use serde::{Deserialize, Serialize};
 use sigil_core::{GrantId, GrantPermission, MemberId, Permission, TeamId};
 use sigil_store::{Grant, Grantee, Inode, NameCursor, WorkspaceFilter};
@@ -17,6 +15,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, CurrentMember};
 use crate::pagination::{PageOf, PageParams};
 use crate::routes::credentials::Empty;
+use crate::routes::{url_id, who};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -44,14 +43,6 @@ pub struct WorkspaceBody {
     pub updated_by: String,
     pub created_at: String,
     pub updated_at: String,
-}
-
-fn url_id(id: sigil_core::InodeId) -> String {
-    URL_SAFE_NO_PAD.encode(id.0.as_bytes())
-}
-
-fn who(m: Option<MemberId>) -> String {
-    m.map(|m| m.to_string()).unwrap_or_default()
 }
 
 fn workspace_body(w: &Inode) -> WorkspaceBody {
@@ -457,6 +448,45 @@ pub struct GrantsRequest {
     pub grants: Vec<GrantRequest>,
 }
 
+/// Checks one grantee and permission of a request; errors start with `prefix`.
+pub(crate) async fn resolve_grant(
+    st: &AppState,
+    prefix: &str,
+    grantee: &GranteeBody,
+    permission: &str,
+) -> Result<(Grantee, GrantPermission), ApiError> {
+    let bad = |m: String| ApiError::bad_request(format!("{prefix}{m}"));
+    let permission = GrantPermission::parse(permission).ok_or_else(|| {
+        bad(format!(
+            "unknown permission `{permission}`; use view, explore, organize or edit"
+        ))
+    })?;
+    let grantee = match (&grantee.member_id, &grantee.team_id) {
+        (Some(m), None) => {
+            let unknown = || bad(format!("unknown member `{m}`"));
+            let id: MemberId = m.parse().map_err(|_| unknown())?;
+            if st.store.member(id).await?.is_none_or(|x| x.is_inactive) {
+                return Err(unknown());
+            }
+            Grantee::Member(id)
+        }
+        (None, Some(t)) => {
+            let unknown = || bad(format!("unknown team `{t}`"));
+            let id: TeamId = t.parse().map_err(|_| unknown())?;
+            if st.store.team(id).await?.is_none() {
+                return Err(unknown());
+            }
+            Grantee::Team(id)
+        }
+        _ => {
+            return Err(bad(
+                "grantee must be {\"memberId\": …} or {\"teamId\": …}".into()
+            ))
+        }
+    };
+    Ok((grantee, permission))
+}
+
 /// Checks every grant of a request before anything is written; the first problem is
 /// answered, naming the grantee or permission.
 async fn check_grants(
@@ -471,42 +501,8 @@ async fn check_grants(
     }
     let mut out: Vec<(Grantee, GrantPermission)> = Vec::new();
     for (i, g) in req.grants.iter().enumerate() {
-        let permission = GrantPermission::parse(&g.permission).ok_or_else(|| {
-            ApiError::bad_request(format!(
-                "grants[{i}]: unknown permission `{}`; use view, explore, organize or edit",
-                g.permission
-            ))
-        })?;
-        let grantee = match (&g.grantee.member_id, &g.grantee.team_id) {
-            (Some(m), None) => {
-                let id: MemberId = m.parse().map_err(|_| {
-                    ApiError::bad_request(format!("grants[{i}]: unknown member `{m}`"))
-                })?;
-                let known = st.store.member(id).await?.is_some_and(|x| !x.is_inactive);
-                if !known {
-                    return Err(ApiError::bad_request(format!(
-                        "grants[{i}]: unknown member `{m}`"
-                    )));
-                }
-                Grantee::Member(id)
-            }
-            (None, Some(t)) => {
-                let id: TeamId = t.parse().map_err(|_| {
-                    ApiError::bad_request(format!("grants[{i}]: unknown team `{t}`"))
-                })?;
-                if st.store.team(id).await?.is_none() {
-                    return Err(ApiError::bad_request(format!(
-                        "grants[{i}]: unknown team `{t}`"
-                    )));
-                }
-                Grantee::Team(id)
-            }
-            _ => {
-                return Err(ApiError::bad_request(format!(
-                    "grants[{i}]: grantee must be {{\"memberId\": …}} or {{\"teamId\": …}}"
-                )))
-            }
-        };
+        let (grantee, permission) =
+            resolve_grant(st, &format!("grants[{i}]: "), &g.grantee, &g.permission).await?;
         if out.iter().any(|(g, _)| *g == grantee) {
             return Err(ApiError::bad_request(format!(
                 "grants[{i}]: the same grantee appears twice in one request"
