@@ -102,6 +102,25 @@ pub enum Position<C> {
     Offset(u64),
 }
 
+impl<C> Position<C> {
+    pub fn as_ref(&self) -> Position<&C> {
+        match self {
+            Position::Start => Position::Start,
+            Position::After(c) => Position::After(c),
+            Position::Offset(n) => Position::Offset(*n),
+        }
+    }
+
+    /// The keyset position to seek after, if any, and the rows to skip.
+    pub fn into_parts(self) -> (Option<C>, u64) {
+        match self {
+            Position::Start => (None, 0),
+            Position::After(c) => (Some(c), 0),
+            Position::Offset(n) => (None, n),
+        }
+    }
+}
+
 /// Filters of `GET /v2/members`.
 #[derive(Debug, Clone, Default)]
 pub struct MemberFilter {

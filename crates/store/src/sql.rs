@@ -791,11 +791,8 @@ fn split_position<C>(
     position: &Position<C>,
     keyset: impl FnOnce(&C) -> (&'static str, Vec<Arg>),
 ) -> (Option<(&'static str, Vec<Arg>)>, u64) {
-    match position {
-        Position::Start => (None, 0),
-        Position::After(c) => (Some(keyset(c)), 0),
-        Position::Offset(n) => (None, *n),
-    }
+    let (after, offset) = position.as_ref().into_parts();
+    (after.map(keyset), offset)
 }
 
 /// The keyset clause of lists ordered by name, then id.
@@ -838,6 +835,81 @@ impl SqlStore {
         let mut seen: std::collections::HashSet<Uuid> = found.into_iter().collect();
         // `insert` is false for ids found, and for ids already reported missing.
         Ok(ids.iter().copied().filter(|id| seen.insert(*id)).collect())
+    }
+
+    /// A page of grants matching `filter`, ordered by id. The total of the grants made
+    /// on one node reads the count the triggers keep (migration 0004), not the rows.
+    async fn grant_page(
+        &self,
+        filter: &GrantFilter,
+        after: Option<GrantId>,
+        offset: u64,
+        limit: u32,
+        with_total: bool,
+    ) -> StoreResult<(Vec<Grant>, Option<u64>)> {
+        let counted_node = match filter {
+            GrantFilter {
+                inode: Some(i),
+                include_ancestors: false,
+                member: None,
+                team: None,
+                ..
+            } => Some(*i),
+            _ => None,
+        };
+        let mut c = Conditions::default();
+        if let Some(i) = filter.inode {
+            if filter.include_ancestors {
+                c.push(
+                    "inode_id IN (WITH RECURSIVE chain (id, parent_id, depth) AS ( \
+                     SELECT id, parent_id, 0 FROM inodes WHERE id = ? UNION ALL \
+                     SELECT n.id, n.parent_id, h.depth + 1 FROM inodes n \
+                     JOIN chain h ON n.id = h.parent_id WHERE h.depth < 64) \
+                     SELECT id FROM chain)",
+                    vec![Arg::Uuid(i.0)],
+                );
+            } else {
+                c.push("inode_id = ?", vec![Arg::Uuid(i.0)]);
+            }
+        }
+        if let Some(m) = filter.member {
+            if filter.include_teams {
+                c.push(
+                    "(member_id = ? OR team_id IN \
+                     (SELECT team_id FROM team_members WHERE member_id = ?))",
+                    vec![Arg::Uuid(m.0), Arg::Uuid(m.0)],
+                );
+            } else {
+                c.push("member_id = ?", vec![Arg::Uuid(m.0)]);
+            }
+        }
+        if let Some(t) = filter.team {
+            c.push("team_id = ?", vec![Arg::Uuid(t.0)]);
+        }
+        let keyset = after.map(|a| ("id > ?", vec![Arg::Uuid(a.0)]));
+        let page = ListQuery {
+            table: "grants",
+            columns: GRANT_COLUMNS,
+            order: "id",
+        };
+        let count_rows = with_total && counted_node.is_none();
+        let (rows, mut total): (Vec<GrantRow>, _) = self
+            .fetch_page(page, c, keyset, offset, limit, count_rows)
+            .await?;
+        if let (true, Some(inode)) = (with_total, counted_node) {
+            let n: Option<i64> = on_pool!(self, pool, {
+                sqlx::query_scalar("SELECT grants FROM inode_grant_counts WHERE inode_id = $1")
+                    .bind(inode.0)
+                    .fetch_optional(pool)
+                    .await?
+            });
+            total = Some(n.unwrap_or(0).max(0) as u64);
+        }
+        let grants = rows
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect::<StoreResult<_>>()?;
+        Ok((grants, total))
     }
 
     /// Reads one page of a list filtered by `filter`: after the keyset clause when
@@ -1498,34 +1570,12 @@ impl Store for SqlStore {
         limit: u32,
         with_total: bool,
     ) -> StoreResult<(Vec<Grant>, Option<u64>)> {
-        let mut c = Conditions::default();
-        c.push("inode_id = ?", vec![Arg::Uuid(inode.0)]);
-        let keyset = after.map(|a| ("id > ?", vec![Arg::Uuid(a.0)]));
-        let page = ListQuery {
-            table: "grants",
-            columns: GRANT_COLUMNS,
-            order: "id",
+        let filter = GrantFilter {
+            inode: Some(inode),
+            ..GrantFilter::default()
         };
-        let (rows, _): (Vec<GrantRow>, _) = self
-            .fetch_page(page, c, keyset, offset, limit, false)
-            .await?;
-        // Kept by triggers (migration 0004): no count over the grants themselves.
-        let total: Option<u64> = if with_total {
-            let n: Option<i64> = on_pool!(self, pool, {
-                sqlx::query_scalar("SELECT grants FROM inode_grant_counts WHERE inode_id = $1")
-                    .bind(inode.0)
-                    .fetch_optional(pool)
-                    .await?
-            });
-            Some(n.unwrap_or(0).max(0) as u64)
-        } else {
-            None
-        };
-        let grants = rows
-            .into_iter()
-            .map(TryInto::try_into)
-            .collect::<StoreResult<_>>()?;
-        Ok((grants, total))
+        self.grant_page(&filter, after, offset, limit, with_total)
+            .await
     }
 
     async fn upsert_grants(
@@ -1575,48 +1625,7 @@ impl Store for SqlStore {
         offset: u64,
         limit: u32,
     ) -> StoreResult<(Vec<Grant>, u64)> {
-        let mut c = Conditions::default();
-        if let Some(i) = filter.inode {
-            if filter.include_ancestors {
-                c.push(
-                    "inode_id IN (WITH RECURSIVE chain (id, parent_id, depth) AS ( \
-                     SELECT id, parent_id, 0 FROM inodes WHERE id = ? UNION ALL \
-                     SELECT n.id, n.parent_id, h.depth + 1 FROM inodes n \
-                     JOIN chain h ON n.id = h.parent_id WHERE h.depth < 64) \
-                     SELECT id FROM chain)",
-                    vec![Arg::Uuid(i.0)],
-                );
-            } else {
-                c.push("inode_id = ?", vec![Arg::Uuid(i.0)]);
-            }
-        }
-        if let Some(m) = filter.member {
-            if filter.include_teams {
-                c.push(
-                    "(member_id = ? OR team_id IN \
-                     (SELECT team_id FROM team_members WHERE member_id = ?))",
-                    vec![Arg::Uuid(m.0), Arg::Uuid(m.0)],
-                );
-            } else {
-                c.push("member_id = ?", vec![Arg::Uuid(m.0)]);
-            }
-        }
-        if let Some(t) = filter.team {
-            c.push("team_id = ?", vec![Arg::Uuid(t.0)]);
-        }
-        let keyset = after.map(|a| ("id > ?", vec![Arg::Uuid(a.0)]));
-        let page = ListQuery {
-            table: "grants",
-            columns: GRANT_COLUMNS,
-            order: "id",
-        };
-        let (rows, total): (Vec<GrantRow>, _) = self
-            .fetch_page(page, c, keyset, offset, limit, true)
-            .await?;
-        let grants = rows
-            .into_iter()
-            .map(TryInto::try_into)
-            .collect::<StoreResult<_>>()?;
+        let (grants, total) = self.grant_page(filter, after, offset, limit, true).await?;
         Ok((grants, total.unwrap_or_default()))
     }
 

@@ -140,11 +140,7 @@ pub async fn list_grants(
             key,
             req,
             |pos, limit, _| async move {
-                let (after, offset) = match pos {
-                    sigil_store::Position::Start => (None, 0),
-                    sigil_store::Position::After(g) => (Some(g), 0),
-                    sigil_store::Position::Offset(n) => (None, n),
-                };
+                let (after, offset) = pos.into_parts();
                 let (rows, total) = store.list_grants(&filter, after, offset, limit).await?;
                 Ok((rows, Some(total)))
             },

@@ -516,11 +516,7 @@ pub async fn list_team_members(
             format!("team-members|{}", t.id),
             req,
             |pos, limit, _with_total| async move {
-                let (after, offset) = match pos {
-                    sigil_store::Position::Start => (None, 0),
-                    sigil_store::Position::After(m) => (Some(m), 0),
-                    sigil_store::Position::Offset(n) => (None, n),
-                };
+                let (after, offset) = pos.into_parts();
                 let (rows, total) = store.team_members(t.id, after, offset, limit).await?;
                 Ok((rows, Some(total)))
             },

@@ -411,11 +411,7 @@ pub async fn list_workspace_grants(
             format!("grants|{}", ws.id),
             req,
             |pos, limit, with_total| async move {
-                let (after, offset) = match pos {
-                    sigil_store::Position::Start => (None, 0),
-                    sigil_store::Position::After(g) => (Some(g), 0),
-                    sigil_store::Position::Offset(n) => (None, n),
-                };
+                let (after, offset) = pos.into_parts();
                 store
                     .grants_on(ws.id, after, offset, limit, with_total)
                     .await
