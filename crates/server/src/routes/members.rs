@@ -55,15 +55,21 @@ pub struct MemberBody {
     pub is_inactive: bool,
 }
 
-/// Account type names by id, read once per request.
-pub(crate) async fn type_names(st: &AppState) -> Result<HashMap<AccountTypeId, String>, ApiError> {
-    Ok(st
-        .store
-        .list_account_types(None, 10_000)
-        .await?
-        .into_iter()
-        .map(|t| (t.id, t.name))
-        .collect())
+/// The names of the account types `ids` name, from the in-memory account types.
+pub(crate) async fn type_names(
+    st: &AppState,
+    ids: impl IntoIterator<Item = AccountTypeId>,
+) -> Result<HashMap<AccountTypeId, String>, ApiError> {
+    let mut names = HashMap::new();
+    for id in ids {
+        if names.contains_key(&id) {
+            continue;
+        }
+        if let Some(t) = st.account_types.get(st.store.as_ref(), id).await? {
+            names.insert(id, t.name.clone());
+        }
+    }
+    Ok(names)
 }
 
 pub(crate) fn member_body(m: &Member, names: &HashMap<AccountTypeId, String>) -> MemberBody {
@@ -139,7 +145,8 @@ async fn list(st: AppState, q: MemberQuery) -> Result<Json<PageOf<MemberBody>>, 
             |m: &Member| m.email.clone(),
         )
         .await?;
-    let names = type_names(&st).await?;
+    let ids: Vec<AccountTypeId> = page.entries.iter().map(|m| m.account_type_id).collect();
+    let names = type_names(&st, ids).await?;
     Ok(Json(page.map(|m| member_body(&m, &names))))
 }
 
@@ -325,7 +332,7 @@ pub async fn create_member(
         .collect();
     st.store.insert_member(&m, &memberships).await?;
     tracing::info!(member = %m.id, "member created");
-    let names = type_names(&st).await?;
+    let names = type_names(&st, [m.account_type_id]).await?;
     Ok(Json(member_body(&m, &names)))
 }
 
@@ -384,17 +391,7 @@ pub async fn get_member(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<MemberBody>, ApiError> {
     let m = readable_member(&st, &caller, &id).await?;
-    // One account type is needed; the caller's own is already loaded.
-    let mut names = HashMap::new();
-    if m.account_type_id == caller.account_type.id {
-        names.insert(caller.account_type.id, caller.account_type.name.clone());
-    } else if let Some(t) = st
-        .account_types
-        .get(st.store.as_ref(), m.account_type_id)
-        .await?
-    {
-        names.insert(t.id, t.name.clone());
-    }
+    let names = type_names(&st, [m.account_type_id]).await?;
     Ok(Json(member_body(&m, &names)))
 }
 
@@ -537,7 +534,7 @@ pub async fn update_member(
         let moved = st.store.reassign_documents(m.id, to).await?;
         tracing::info!(from = %m.id, to = %to, moved, "documents reassigned");
     }
-    let names = type_names(&st).await?;
+    let names = type_names(&st, [m.account_type_id]).await?;
     Ok(Json(member_body(&m, &names)))
 }
 
