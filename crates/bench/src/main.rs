@@ -412,6 +412,26 @@ fn quantile(v: &mut [Duration], q: f64) -> Duration {
     v[((v.len() as f64 - 1.0) * q).round() as usize]
 }
 
+/// Prints the first, last and typical page times of a walk through a list.
+fn print_walk(times: &[Duration]) {
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let pages = times.len();
+    let (first, last) = (times[0], times[pages - 1]);
+    let early = median(&mut times[1..11.min(pages)].to_vec());
+    let late = median(&mut times[pages.saturating_sub(10)..].to_vec());
+    println!("| pages of 100 followed by nextPage | first page ms | last page ms | last ÷ first | median pages 2–11 ms | median last 10 ms | late ÷ early |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|");
+    println!(
+        "| {pages} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
+        ms(first),
+        ms(last),
+        ms(last) / ms(first),
+        ms(early),
+        ms(late),
+        ms(late) / ms(early)
+    );
+}
+
 fn median(v: &mut [Duration]) -> Duration {
     v.sort();
     v[v.len() / 2]
@@ -544,23 +564,8 @@ fn main() -> anyhow::Result<()> {
             .await;
             anyhow::Ok((times, get_member))
         })?;
-        let pages = times.len();
-        let first = times[0];
-        let last = times[pages - 1];
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        let early = median(&mut times[1..11.min(pages)].to_vec());
-        let late = median(&mut times[pages.saturating_sub(10)..].to_vec());
-        println!("| pages of 100 followed by nextPage | first page ms | last page ms | last ÷ first | median pages 2–11 ms | median last 10 ms | late ÷ early |");
-        println!("|---:|---:|---:|---:|---:|---:|---:|");
-        println!(
-            "| {pages} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
-            ms(first),
-            ms(last),
-            ms(last) / ms(first),
-            ms(early),
-            ms(late),
-            ms(late) / ms(early)
-        );
+        print_walk(&times);
         println!();
         print_table(&[hello.clone(), get_member.clone()]);
         println!();
@@ -630,21 +635,7 @@ fn main() -> anyhow::Result<()> {
             .await;
             anyhow::Ok((times, batches, listing))
         })?;
-        let pages = times.len();
-        let (first, last) = (times[0], times[pages - 1]);
-        let early = median(&mut times[1..11.min(pages)].to_vec());
-        let late = median(&mut times[pages.saturating_sub(10)..].to_vec());
-        println!("| pages of 100 followed by nextPage | first page ms | last page ms | last ÷ first | median pages 2–11 ms | median last 10 ms | late ÷ early |");
-        println!("|---:|---:|---:|---:|---:|---:|---:|");
-        println!(
-            "| {pages} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} |",
-            ms(first),
-            ms(last),
-            ms(last) / ms(first),
-            ms(early),
-            ms(late),
-            ms(late) / ms(early)
-        );
+        print_walk(&times);
         let mut b = batches.clone();
         println!(
             "\nPOST of a batch of 100 grants: median {:.2} ms, max {:.2} ms ({} batches)",
