@@ -564,7 +564,6 @@ fn main() -> anyhow::Result<()> {
             .await;
             anyhow::Ok((times, get_member))
         })?;
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         print_walk(&times);
         println!();
         print_table(&[hello.clone(), get_member.clone()]);
