@@ -123,8 +123,8 @@ pub async fn require(
     let not_found = || ApiError::not_found(format!("no {what} `{raw_id}`"));
     let id: InodeId = raw_id.parse().map_err(|_| not_found())?;
     let node = st
-        .store
-        .inode(id)
+        .reads
+        .inode(st.store.as_ref(), id)
         .await?
         .filter(|n| target.kind.is_none_or(|k| n.kind == k) && (target.archived || !n.is_archived))
         .ok_or_else(not_found)?;
@@ -136,7 +136,16 @@ pub async fn require(
             grants: Vec::new(),
         }
     } else {
-        access_of(st, caller.member.id, false, id).await?
+        let key = (caller.member.id, id);
+        let generation = st.store.generation();
+        match st.reads.access.get(&key, generation) {
+            Some(a) => a,
+            None => {
+                let a = access_of(st, caller.member.id, false, id).await?;
+                st.reads.access.put(key, generation, a.clone());
+                a
+            }
+        }
     };
     match access.permission {
         None => Err(not_found()),

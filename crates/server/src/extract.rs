@@ -188,8 +188,8 @@ pub struct CurrentMember {
 impl CurrentMember {
     pub async fn load(state: &AppState, principal: Principal) -> Result<Self, ApiError> {
         let member = state
-            .store
-            .member(principal.member_id)
+            .reads
+            .member(state.store.as_ref(), principal.member_id)
             .await?
             .filter(|m| !m.is_inactive)
             .ok_or_else(|| {

@@ -11,6 +11,7 @@ pub mod extract;
 pub mod metrics;
 pub mod middleware;
 pub mod pagination;
+pub mod read_cache;
 pub mod routes;
 pub mod secret;
 pub mod serve;

@@ -15,6 +15,7 @@ use crate::auth::{RevocationSet, TokenIssuer};
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::pagination::PageCursors;
+use crate::read_cache::Reads;
 
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -28,6 +29,8 @@ pub struct Inner {
     pub clients: ClientCache,
     pub account_types: AccountTypeCache,
     pub cursors: PageCursors,
+    /// Hot reads remembered while the store's generation stands still.
+    pub reads: Reads,
     pub metrics: Arc<Metrics>,
     /// The organization this server holds; it never changes once created.
     pub organization: Organization,
@@ -81,6 +84,7 @@ impl AppState {
             clients: ClientCache::new(),
             account_types: AccountTypeCache::new(),
             cursors: PageCursors::new(),
+            reads: Reads::default(),
             metrics: Arc::new(Metrics::new()),
             config,
             store,

@@ -162,6 +162,17 @@ async fn the_seed_documents_grants_flow() {
         .delete(&format!("/v2/workspaces/{ws}/grants/{gid}"), Some(&admin))
         .await;
     assert_eq!((status, r), (StatusCode::OK, json!({})));
+    // The same page, read again after the delete, no longer holds it (pages are
+    // remembered only until the next write).
+    let (_, all) = app
+        .get(&format!("/v2/workspaces/{ws}/grants"), Some(&admin))
+        .await;
+    assert_eq!(all["total"], 2);
+    assert!(all["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["grantId"] != gid));
     let r = app
         .delete(&format!("/v2/workspaces/{ws}/grants/{gid}"), Some(&admin))
         .await;

@@ -30,6 +30,15 @@ pub trait Store: Send + Sync + 'static {
     /// Which database this is, for logs and the health check.
     fn dialect(&self) -> Dialect;
 
+    /// A number that moves on after every write, when this process sees every write
+    /// made to the database (SQLite, served by one process); `None` when others may
+    /// write unseen (PostgreSQL shared by several nodes). A read remembered together
+    /// with the generation it was made under is current as long as the generation has
+    /// not moved.
+    fn generation(&self) -> Option<u64> {
+        None
+    }
+
     /// A round trip to the database.
     async fn ping(&self) -> StoreResult<()>;
 

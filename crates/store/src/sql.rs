@@ -7,6 +7,8 @@
 //! which share their numbering.
 
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -70,19 +72,35 @@ macro_rules! on_pool {
 }
 
 /// Like [`on_pool!`], for statements that write.
+///
+/// Every write moves the store's generation on once it has finished (committed or
+/// failed, the guard drops either way), so a read cached under an older generation is
+/// never served after the write.
 macro_rules! on_writer {
-    ($self:ident, $pool:ident, $body:expr) => {
+    ($self:ident, $pool:ident, $body:expr) => {{
+        let _moves_generation = GenerationBump(&$self.generation);
         match &$self.pool {
             Pool::Sqlite { write: $pool, .. } => $body,
             Pool::Postgres($pool) => $body,
         }
-    };
+    }};
+}
+
+/// Moves the generation on when dropped, i.e. after the write it guards has ended.
+struct GenerationBump<'a>(&'a AtomicU64);
+
+impl Drop for GenerationBump<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::Release);
+    }
 }
 
 /// The SQL store. Cheap to clone; clones share the connection pool.
 #[derive(Clone)]
 pub struct SqlStore {
     pool: Pool,
+    /// Counts this process's writes; see [`Store::generation`].
+    generation: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for SqlStore {
@@ -141,6 +159,7 @@ impl SqlStore {
                 read,
                 write,
             },
+            generation: Arc::new(AtomicU64::new(0)),
         })
     }
 
@@ -154,6 +173,7 @@ impl SqlStore {
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         Ok(SqlStore {
             pool: Pool::Postgres(pool),
+            generation: Arc::new(AtomicU64::new(0)),
         })
     }
 
@@ -966,6 +986,16 @@ impl SqlStore {
 
 #[async_trait]
 impl Store for SqlStore {
+    fn generation(&self) -> Option<u64> {
+        match self.pool {
+            // A SQLite database is served by one process, and every write of that
+            // process goes through `on_writer!`.
+            Pool::Sqlite { .. } => Some(self.generation.load(Ordering::Acquire)),
+            // Other nodes write to the same PostgreSQL database unseen.
+            Pool::Postgres(_) => None,
+        }
+    }
+
     fn dialect(&self) -> Dialect {
         match self.pool {
             Pool::Sqlite { .. } => Dialect::Sqlite,

@@ -90,6 +90,7 @@ macro_rules! suite {
 
 suite!(
     bootstrap_is_all_or_nothing_and_once,
+    every_write_moves_the_generation_on_sqlite_only,
     members_are_found_by_id_and_case_insensitive_email,
     duplicate_email_is_a_conflict,
     credentials_are_stored_and_revoked_with_their_tokens,
@@ -179,6 +180,26 @@ async fn bootstrapped(store: &SqlStore) -> Bootstrap {
     let b = bootstrap_data();
     store.bootstrap(&b).await.unwrap();
     b
+}
+
+async fn every_write_moves_the_generation_on_sqlite_only(store: Arc<SqlStore>) {
+    let before = store.generation();
+    let b = bootstrapped(&store).await;
+    match store.dialect() {
+        sigil_store::Dialect::Postgres => {
+            assert_eq!(before, None, "other nodes write unseen: no generation");
+            assert_eq!(store.generation(), None);
+        }
+        sigil_store::Dialect::Sqlite => {
+            let after_bootstrap = store.generation().unwrap();
+            assert!(after_bootstrap > before.unwrap(), "a write moves it");
+            store.member(b.admin.id).await.unwrap();
+            assert_eq!(store.generation(), Some(after_bootstrap), "a read does not");
+            // A failed write moves it too: whatever it may have done is behind it.
+            assert!(store.bootstrap(&bootstrap_data()).await.is_err());
+            assert!(store.generation().unwrap() > after_bootstrap);
+        }
+    }
 }
 
 async fn bootstrap_is_all_or_nothing_and_once(store: Arc<SqlStore>) {

@@ -3,7 +3,10 @@
 //! ("what may this member do here, and why").
 
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
+use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use sigil_core::{GrantId, GrantPermission, MemberId, Permission, TeamId};
 use sigil_store::{Grant, Grantee, Inode, NameCursor, WorkspaceFilter};
@@ -401,9 +404,16 @@ pub async fn list_workspace_grants(
     caller: CurrentMember,
     ApiPath(id): ApiPath<String>,
     ApiQuery(p): ApiQuery<PageParams>,
-) -> Result<Json<PageOf<GrantBody>>, ApiError> {
+) -> Result<Response, ApiError> {
     let req = p.check()?;
     let (ws, _) = require(&st, &caller, &id, Target::WORKSPACE, GrantPermission::Edit).await?;
+    // A rendered page stays right until the next write (see `read_cache`); automation
+    // that polls a workspace's grants is then served without touching the database.
+    let key = (ws.id, req.page, req.limit);
+    let generation = st.store.generation();
+    if let Some(body) = st.reads.grant_pages.get(&key, generation) {
+        return Ok(json_bytes(body));
+    }
     let store = st.store.clone();
     let page = st
         .cursors
@@ -419,7 +429,15 @@ pub async fn list_workspace_grants(
             |g: &Grant| g.id,
         )
         .await?;
-    Ok(Json(page.map(|g| grant_body(&st, &g))))
+    let body = Bytes::from(
+        serde_json::to_vec(&page.map(|g| grant_body(&st, &g))).map_err(ApiError::internal)?,
+    );
+    st.reads.grant_pages.put(key, generation, body.clone());
+    Ok(json_bytes(body))
+}
+
+fn json_bytes(body: Bytes) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -1,0 +1,133 @@
+//! Reads remembered under the store's write generation ([`Store::generation`]).
+//!
+//! On SQLite one process sees every write, so a read made under generation `g` is
+//! current until the generation moves; the hot reads of a request (the caller's member
+//! row, the node it names, its permission there, a rendered page of grants) are then
+//! served from memory. On PostgreSQL other nodes write unseen, the store answers no
+//! generation, and nothing is remembered.
+//!
+//! [`Store::generation`]: sigil_store::Store::generation
+
+use bytes::Bytes;
+use sigil_core::{InodeId, Member, MemberId};
+use sigil_store::{Inode, Store, StoreResult};
+use std::collections::HashMap;
+
+use crate::access::Access;
+use std::hash::Hash;
+use std::sync::Mutex;
+
+/// A bounded map of values, each tagged with the generation it was read under.
+pub struct GenCache<K, V> {
+    entries: Mutex<HashMap<K, (u64, V)>>,
+    capacity: usize,
+}
+
+impl<K: Eq + Hash, V: Clone> GenCache<K, V> {
+    pub fn new(capacity: usize) -> Self {
+        GenCache {
+            entries: Mutex::new(HashMap::new()),
+            capacity,
+        }
+    }
+
+    /// The value remembered for `key`, if it was read under generation `now`.
+    pub fn get(&self, key: &K, now: Option<u64>) -> Option<V> {
+        let now = now?;
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        match entries.get(key) {
+            Some((g, v)) if *g == now => Some(v.clone()),
+            _ => None,
+        }
+    }
+
+    /// Remembers `value`, read under generation `read_under` (taken *before* the read,
+    /// so that a write finishing during the read leaves the entry already stale).
+    pub fn put(&self, key: K, read_under: Option<u64>, value: V) {
+        let Some(g) = read_under else { return };
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= self.capacity && !entries.contains_key(&key) {
+            // Entries of older generations are dead weight; drop them first, and
+            // everything when the live ones alone fill the map.
+            entries.retain(|_, (eg, _)| *eg == g);
+            if entries.len() >= self.capacity {
+                entries.clear();
+            }
+        }
+        entries.insert(key, (g, value));
+    }
+}
+
+/// The reads a request makes most, remembered per generation.
+pub struct Reads {
+    members: GenCache<MemberId, Option<Member>>,
+    inodes: GenCache<InodeId, Option<Inode>>,
+    /// A non-Admin member's effective access on a node.
+    pub access: GenCache<(MemberId, InodeId), Access>,
+    /// Rendered pages of a workspace's grants: (workspace, page, limit).
+    pub grant_pages: GenCache<(InodeId, u64, u32), Bytes>,
+}
+
+impl Default for Reads {
+    fn default() -> Self {
+        Reads {
+            members: GenCache::new(10_000),
+            inodes: GenCache::new(50_000),
+            access: GenCache::new(50_000),
+            grant_pages: GenCache::new(1_000),
+        }
+    }
+}
+
+impl Reads {
+    /// [`Store::member`], remembered.
+    pub async fn member(&self, store: &dyn Store, id: MemberId) -> StoreResult<Option<Member>> {
+        let generation = store.generation();
+        if let Some(m) = self.members.get(&id, generation) {
+            return Ok(m);
+        }
+        let m = store.member(id).await?;
+        self.members.put(id, generation, m.clone());
+        Ok(m)
+    }
+
+    /// [`Store::inode`], remembered.
+    pub async fn inode(&self, store: &dyn Store, id: InodeId) -> StoreResult<Option<Inode>> {
+        let generation = store.generation();
+        if let Some(i) = self.inodes.get(&id, generation) {
+            return Ok(i);
+        }
+        let i = store.inode(id).await?;
+        self.inodes.put(id, generation, i.clone());
+        Ok(i)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_is_served_only_under_its_generation() {
+        let c = GenCache::new(8);
+        c.put("a", Some(1), 10);
+        assert_eq!(c.get(&"a", Some(1)), Some(10));
+        assert_eq!(c.get(&"a", Some(2)), None, "a write happened since");
+        assert_eq!(c.get(&"a", None), None, "no generation: nothing is served");
+        c.put("b", None, 20);
+        assert_eq!(c.get(&"b", None), None);
+    }
+
+    #[test]
+    fn the_map_stays_within_its_capacity() {
+        let c = GenCache::new(2);
+        c.put(1, Some(1), ());
+        c.put(2, Some(1), ());
+        c.put(3, Some(2), ());
+        assert_eq!(c.get(&1, Some(1)), None, "stale entries went first");
+        assert_eq!(c.get(&3, Some(2)), Some(()));
+        c.put(4, Some(2), ());
+        c.put(5, Some(2), ());
+        assert!(c.entries.lock().unwrap().len() <= 2);
+    }
+}
