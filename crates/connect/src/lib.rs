@@ -1,9 +1,14 @@
-//! The outbound engine of sigil. For now: [`template`], the typed templates a
-//! connector's request is built from; [`policy`], where a connector may send one
-//! (allowlists, refused addresses); and [`sealing`], how credential secrets are kept
-//! at rest. The HTTP client that applies the policy, the auth methods, retries and
-//! OpenAPI import come with the rest of the connectors issue.
+//! The outbound engine of sigil: [`credential`] (the auth methods and their secrets),
+//! [`sealing`] (how secrets are kept at rest), [`connector`] (a connector's request
+//! definition and how values fill it), [`template`] (the typed templates underneath),
+//! [`policy`] (where a request may go), [`engine`] (the SSRF-safe HTTP client, tokens,
+//! retries, redirects, limits) and [`openapi`] (importing OpenAPI documents and
+//! building connectors from their operations). It knows nothing of HTTP servers or SQL.
 
+pub mod connector;
+pub mod credential;
+pub mod engine;
+pub mod openapi;
 pub mod policy;
 pub mod sealing;
 pub mod template;

@@ -218,6 +218,15 @@ pub fn check_names(
 /// The value of `name`, converted to its declared type. Text that spells a value of
 /// the type is accepted (controls hand over text): `"42"` for a number, `"true"` for a
 /// boolean, JSON text for arrays, objects and raw values.
+/// The value of parameter `name`, checked against (and converted to) its type.
+pub fn typed_value(
+    name: &str,
+    types: &BTreeMap<String, ParamType>,
+    values: &BTreeMap<String, Value>,
+) -> Result<Value, TemplateError> {
+    typed(name, types, values)
+}
+
 fn typed(
     name: &str,
     types: &BTreeMap<String, ParamType>,

@@ -1,0 +1,880 @@
+//! The call engine: sends a [`Prepared`] request with its credential applied, through
+//! an HTTP client that refuses out-of-bounds addresses after DNS resolution (and pins
+//! the connection to the addresses it checked), follows redirects itself so that each
+//! hop is checked again, retries as the connector's config says, caps the response
+//! size, limits the rate per connector, and caches OAuth tokens.
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use bytes::{Bytes, BytesMut};
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::connector::{CallConfig, Prepared};
+use crate::credential::{Credential, TokenAuthMethod, UsableCredential};
+use crate::policy::{check_address, Network, PolicyError};
+
+/// Settings of the engine, from the server's configuration.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Networks connectors may reach even though they are private, loopback, ….
+    pub allowed_networks: Vec<Network>,
+    /// Hosts always allowed whatever they resolve to: the server's own public URL, so
+    /// that a connector can call sigil's own API.
+    pub trusted_hosts: Vec<String>,
+    /// Largest response body read, in bytes.
+    pub max_response_bytes: usize,
+    /// Length of the window of `rateLimit.maxRequestsPerWindow`.
+    pub rate_window: Duration,
+    /// Longest `Retry-After` honoured; a longer one ends the retries.
+    pub max_retry_after: Duration,
+    /// First backoff delay; doubled on each retry, with jitter.
+    pub backoff_base: Duration,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            allowed_networks: Vec::new(),
+            trusted_hosts: Vec::new(),
+            max_response_bytes: 10 * 1024 * 1024,
+            rate_window: Duration::from_secs(60),
+            max_retry_after: Duration::from_secs(30),
+            backoff_base: Duration::from_millis(200),
+        }
+    }
+}
+
+/// Why a call failed. None of these carries a secret.
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    #[error("the upstream did not answer within {0:?}")]
+    Timeout(Duration),
+    #[error("the response is larger than the {0}-byte limit")]
+    TooLarge(usize),
+    #[error("more than {0} redirects")]
+    TooManyRedirects(u32),
+    #[error("a redirect without a usable Location: {0}")]
+    BadRedirect(String),
+    #[error("the connector's rate limit of {limit} requests per {window:?} is reached")]
+    RateLimited { limit: u32, window: Duration },
+    #[error("could not get an access token: {0}")]
+    Token(String),
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("the request failed: {0}")]
+    Transport(String),
+}
+
+/// What an upstream answered.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallOutcome {
+    pub status: u16,
+    pub headers: BTreeMap<String, String>,
+    /// The body as JSON when it is JSON, else as text.
+    pub body: Value,
+    pub duration_ms: f64,
+    #[serde(skip)]
+    pub bytes_sent: u64,
+    #[serde(skip)]
+    pub bytes_received: u64,
+    #[serde(skip)]
+    pub attempts: u32,
+}
+
+// ---- address policy at resolution time ----
+
+struct SafeResolver {
+    allowed: Vec<Network>,
+    trusted: Vec<String>,
+}
+
+impl Resolve for SafeResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let host = name.as_str().to_owned();
+        let allowed = self.allowed.clone();
+        let trusted = self.trusted.iter().any(|t| t.eq_ignore_ascii_case(&host));
+        Box::pin(async move {
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            if trusted {
+                return Ok(Box::new(addrs.into_iter()) as Addrs);
+            }
+            // Every address must pass: a name that resolves to one public and one
+            // private address is refused rather than half-trusted.
+            for a in &addrs {
+                check_address(&host, a.ip(), &allowed)
+                    .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)?;
+            }
+            Ok(Box::new(addrs.into_iter()) as Addrs)
+        })
+    }
+}
+
+/// Finds our policy error inside a reqwest error, if the resolver refused.
+fn policy_cause(e: &reqwest::Error) -> Option<PolicyError> {
+    let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = src {
+        if let Some(p) = s.downcast_ref::<PolicyError>() {
+            return Some(p.clone());
+        }
+        src = s.source();
+    }
+    None
+}
+
+fn describe(e: &reqwest::Error) -> String {
+    // reqwest's Display names the URL, which may carry an API key in its query.
+    let mut parts = Vec::new();
+    let mut src: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(s) = src {
+        parts.push(s.to_string());
+        src = s.source();
+    }
+    let kind = if e.is_connect() {
+        "could not connect"
+    } else if e.is_body() || e.is_decode() {
+        "the response body could not be read"
+    } else if e.is_request() {
+        "the request could not be sent"
+    } else {
+        "the exchange failed"
+    };
+    if parts.is_empty() {
+        kind.to_owned()
+    } else {
+        format!("{kind}: {}", parts.join(": "))
+    }
+}
+
+// ---- OAuth tokens ----
+
+#[derive(Clone)]
+struct CachedToken {
+    value: String,
+    refresh_at: Instant,
+}
+
+type Slot = Arc<tokio::sync::Mutex<Option<CachedToken>>>;
+
+/// Access tokens per credential version. One async lock per credential makes
+/// concurrent callers wait for a single fetch instead of each fetching.
+#[derive(Default)]
+struct TokenCache {
+    slots: Mutex<HashMap<String, Slot>>,
+    fetches: std::sync::atomic::AtomicU64,
+}
+
+impl TokenCache {
+    fn slot(&self, key: &str) -> Slot {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        slots.entry(key.to_owned()).or_default().clone()
+    }
+}
+
+/// A fixed-window counter per connector.
+#[derive(Default)]
+struct RateLimiter {
+    windows: Mutex<HashMap<String, (Instant, u32)>>,
+}
+
+impl RateLimiter {
+    fn admit(&self, key: &str, limit: u32, window: Duration) -> bool {
+        let now = Instant::now();
+        let mut w = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = w.entry(key.to_owned()).or_insert((now, 0));
+        if now.duration_since(entry.0) >= window {
+            *entry = (now, 0);
+        }
+        if entry.1 >= limit {
+            return false;
+        }
+        entry.1 += 1;
+        true
+    }
+}
+
+/// The engine; one per server, shared by every call.
+pub struct Engine {
+    client: reqwest::Client,
+    config: EngineConfig,
+    tokens: TokenCache,
+    limiter: RateLimiter,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One call to make.
+pub struct Call<'a> {
+    /// Names the connector, for its rate limit.
+    pub connector_key: &'a str,
+    pub request: Prepared,
+    pub credential: Option<&'a UsableCredential>,
+    pub config: &'a CallConfig,
+}
+
+impl Engine {
+    pub fn new(config: EngineConfig) -> Result<Self, CallError> {
+        let resolver = SafeResolver {
+            allowed: config.allowed_networks.clone(),
+            trusted: config.trusted_hosts.clone(),
+        };
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(Arc::new(resolver))
+            .user_agent(concat!("sigil/", env!("CARGO_PKG_VERSION")))
+            .pool_idle_timeout(Duration::from_secs(30))
+            .tcp_nodelay(true)
+            .build()
+            .map_err(|e| CallError::Transport(describe(&e)))?;
+        Ok(Engine {
+            client,
+            config,
+            tokens: TokenCache::default(),
+            limiter: RateLimiter::default(),
+        })
+    }
+
+    /// How many token requests the engine has made (for tests and metrics).
+    pub fn token_fetches(&self) -> u64 {
+        self.tokens
+            .fetches
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Checks a URL's host against an allowlist (when given) and, for an address
+    /// literal, against the address policy; names are checked when resolved.
+    fn check_target(
+        &self,
+        url: &url::Url,
+        credential: Option<&UsableCredential>,
+    ) -> Result<(), CallError> {
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(CallError::BadRedirect(format!(
+                "scheme `{}` is not http or https",
+                url.scheme()
+            )));
+        }
+        let host = url
+            .host_str()
+            .ok_or_else(|| CallError::BadRedirect("no host".into()))?;
+        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        if let Some(c) = credential {
+            c.allowlist.check(bare)?;
+        }
+        if self
+            .config
+            .trusted_hosts
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case(bare))
+        {
+            return Ok(());
+        }
+        if let Ok(ip) = bare.parse::<IpAddr>() {
+            check_address(bare, ip, &self.config.allowed_networks)?;
+        }
+        Ok(())
+    }
+
+    /// Sends the call: rate limit, credential, redirects, retries, a fresh token once
+    /// after a 401.
+    pub async fn call(&self, call: Call<'_>) -> Result<CallOutcome, CallError> {
+        if let Some(limit) = call.config.max_requests_per_window {
+            if !self
+                .limiter
+                .admit(call.connector_key, limit, self.config.rate_window)
+            {
+                return Err(CallError::RateLimited {
+                    limit,
+                    window: self.config.rate_window,
+                });
+            }
+        }
+        let started = Instant::now();
+        let mut attempts = 0u32;
+        let mut refreshed_token = false;
+        loop {
+            attempts += 1;
+            let token = match call.credential {
+                Some(c) => self.token_for(c).await?,
+                None => None,
+            };
+            let outcome = self
+                .follow(&call, token.as_deref(), started, attempts)
+                .await;
+            let outcome = match outcome {
+                Ok(o) => o,
+                Err(CallError::Transport(e)) if attempts <= call.config.max_retries => {
+                    tracing::debug!(attempt = attempts, error = %e, "retrying after a transport error");
+                    tokio::time::sleep(self.backoff(attempts)).await;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            if outcome.0.status == 401 && token.is_some() && !refreshed_token {
+                // The token may have been revoked or expired early: fetch one more.
+                refreshed_token = true;
+                if let Some(c) = call.credential {
+                    self.forget_token(c, token.as_deref().unwrap_or_default())
+                        .await;
+                }
+                attempts -= 1;
+                continue;
+            }
+            let (mut out, retry_after) = outcome;
+            if call.config.retryable_status_codes.contains(&out.status)
+                && attempts <= call.config.max_retries
+            {
+                let wait = match retry_after {
+                    Some(d) if d > self.config.max_retry_after => {
+                        out.attempts = attempts;
+                        return Ok(out);
+                    }
+                    Some(d) => d,
+                    None => self.backoff(attempts),
+                };
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            out.attempts = attempts;
+            return Ok(out);
+        }
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        use rand::Rng;
+        let cap = self.config.backoff_base * 2u32.saturating_pow(attempt.min(10) - 1);
+        let cap = cap.min(Duration::from_secs(10));
+        // Full jitter: anywhere from half the step to the step.
+        let ms = cap.as_millis() as u64;
+        Duration::from_millis(rand::thread_rng().gen_range(ms / 2..=ms.max(1)))
+    }
+
+    /// One attempt, following redirects; answers the outcome and any `Retry-After`.
+    async fn follow(
+        &self,
+        call: &Call<'_>,
+        token: Option<&str>,
+        started: Instant,
+        _attempt: u32,
+    ) -> Result<(CallOutcome, Option<Duration>), CallError> {
+        let mut req = call.request.clone();
+        let mut hops = 0u32;
+        loop {
+            self.check_target(&req.url, call.credential)?;
+            let mut builder = self
+                .client
+                .request(req.method.clone(), req.url.clone())
+                .timeout(call.config.timeout);
+            for (k, v) in &req.headers {
+                builder = builder.header(k.as_str(), v.as_str());
+            }
+            let body = req.body.clone().unwrap_or_default();
+            let sent = body.len() as u64;
+            if req.body.is_some() {
+                builder = builder.body(body.clone());
+            }
+            let mut request = builder
+                .build()
+                .map_err(|e| CallError::Transport(describe(&e)))?;
+            if let Some(c) = call.credential {
+                apply_credential(&mut request, &c.credential, token, body.as_bytes())?;
+            }
+            let resp = match self.client.execute(request).await {
+                Ok(r) => r,
+                Err(e) if e.is_timeout() => return Err(CallError::Timeout(call.config.timeout)),
+                Err(e) => {
+                    return Err(match policy_cause(&e) {
+                        Some(p) => CallError::Policy(p),
+                        None => CallError::Transport(describe(&e)),
+                    })
+                }
+            };
+            let status = resp.status();
+            if status.is_redirection() {
+                if let Some(loc) = resp.headers().get(http::header::LOCATION) {
+                    if hops >= call.config.max_redirects {
+                        return Err(CallError::TooManyRedirects(call.config.max_redirects));
+                    }
+                    hops += 1;
+                    let loc = loc
+                        .to_str()
+                        .map_err(|_| CallError::BadRedirect("Location is not text".into()))?;
+                    let next = req
+                        .url
+                        .join(loc)
+                        .map_err(|e| CallError::BadRedirect(e.to_string()))?;
+                    let to_get = status == http::StatusCode::SEE_OTHER
+                        || (matches!(status.as_u16(), 301 | 302)
+                            && req.method == http::Method::POST);
+                    if to_get {
+                        req.method = http::Method::GET;
+                        req.body = None;
+                        req.headers
+                            .retain(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
+                    }
+                    req.url = next;
+                    continue;
+                }
+            }
+            let retry_after = resp
+                .headers()
+                .get(http::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(parse_retry_after);
+            let mut headers = BTreeMap::new();
+            for (k, v) in resp.headers() {
+                let v = String::from_utf8_lossy(v.as_bytes()).into_owned();
+                headers
+                    .entry(k.as_str().to_owned())
+                    .and_modify(|e: &mut String| {
+                        e.push_str(", ");
+                        e.push_str(&v);
+                    })
+                    .or_insert(v);
+            }
+            let is_json = headers
+                .get("content-type")
+                .is_some_and(|c| c.contains("json"));
+            let bytes = self.read_capped(resp, call.config.timeout).await?;
+            let received = bytes.len() as u64;
+            let body = if bytes.is_empty() {
+                Value::Null
+            } else {
+                match serde_json::from_slice::<Value>(&bytes) {
+                    Ok(v) if is_json || bytes.first().is_some_and(|b| matches!(b, b'{' | b'[')) => {
+                        v
+                    }
+                    _ => Value::String(String::from_utf8_lossy(&bytes).into_owned()),
+                }
+            };
+            return Ok((
+                CallOutcome {
+                    status: status.as_u16(),
+                    headers,
+                    body,
+                    duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+                    bytes_sent: sent,
+                    bytes_received: received,
+                    attempts: 0,
+                },
+                retry_after,
+            ));
+        }
+    }
+
+    async fn read_capped(
+        &self,
+        mut resp: reqwest::Response,
+        timeout: Duration,
+    ) -> Result<Bytes, CallError> {
+        let cap = self.config.max_response_bytes;
+        if resp.content_length().is_some_and(|n| n > cap as u64) {
+            return Err(CallError::TooLarge(cap));
+        }
+        let mut buf = BytesMut::new();
+        loop {
+            match resp.chunk().await {
+                Ok(Some(c)) => {
+                    if buf.len() + c.len() > cap {
+                        return Err(CallError::TooLarge(cap));
+                    }
+                    buf.extend_from_slice(&c);
+                }
+                Ok(None) => return Ok(buf.freeze()),
+                Err(e) if e.is_timeout() => return Err(CallError::Timeout(timeout)),
+                Err(e) => return Err(CallError::Transport(describe(&e))),
+            }
+        }
+    }
+
+    async fn token_for(&self, c: &UsableCredential) -> Result<Option<String>, CallError> {
+        let grant = match &c.credential {
+            Credential::OAuthClientCredentials {
+                o_auth_client_credentials: o,
+            } => TokenRequest {
+                url: &o.access_token_url,
+                auth: o.access_token_auth_method,
+                client_id: Some(&o.client_id),
+                client_secret: Some(o.client_secret.expose()),
+                scopes: &o.scopes,
+                form: vec![("grant_type", "client_credentials".to_owned())],
+            },
+            Credential::OAuthPasswordCredentials {
+                o_auth_password_credentials: o,
+            } => TokenRequest {
+                url: &o.access_token_url,
+                auth: o.access_token_auth_method,
+                client_id: o.client_id.as_deref(),
+                client_secret: o.client_secret.as_ref().map(|s| s.expose()),
+                scopes: &o.scopes,
+                form: vec![
+                    ("grant_type", "password".to_owned()),
+                    ("username", o.username.clone()),
+                    ("password", o.password.expose().to_owned()),
+                ],
+            },
+            Credential::OAuthAuthorizationCode { .. } => {
+                return Err(CallError::Unsupported(
+                    "an oAuthAuthorizationCode credential needs a person to sign in at its \
+                     authorization URL, which sigil does not offer; use client credentials \
+                     or password credentials"
+                        .into(),
+                ))
+            }
+            Credential::AwsSigV4 { aws_sig_v4: a } if a.temporary_credentials_url.is_some() => {
+                return Err(CallError::Unsupported(
+                    "awsSigV4 with temporaryCredentialsUrl is stored but not used by sigil's \
+                     engine yet; give the access key and secret (and session token) directly"
+                        .into(),
+                ))
+            }
+            _ => return Ok(None),
+        };
+        let slot = self.tokens.slot(&c.cache_key);
+        let mut guard = slot.lock().await;
+        if let Some(t) = guard.as_ref() {
+            if Instant::now() < t.refresh_at {
+                return Ok(Some(t.value.clone()));
+            }
+        }
+        let t = self.fetch_token(&grant).await?;
+        let value = t.value.clone();
+        *guard = Some(t);
+        Ok(Some(value))
+    }
+
+    async fn forget_token(&self, c: &UsableCredential, used: &str) {
+        let slot = self.tokens.slot(&c.cache_key);
+        let mut guard = slot.lock().await;
+        // Only the token that failed: another caller may have refreshed it already.
+        if guard.as_ref().is_some_and(|t| t.value == used) {
+            *guard = None;
+        }
+    }
+
+    async fn fetch_token(&self, g: &TokenRequest<'_>) -> Result<CachedToken, CallError> {
+        self.tokens
+            .fetches
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let url = url::Url::parse(g.url).map_err(|e| CallError::Token(e.to_string()))?;
+        self.check_target(&url, None)?;
+        let mut form = g.form.clone();
+        if !g.scopes.is_empty() {
+            form.push(("scope", g.scopes.join(" ")));
+        }
+        let mut builder = self.client.post(url).timeout(Duration::from_secs(30));
+        match (g.auth, g.client_id) {
+            (TokenAuthMethod::HttpBasic, Some(id)) => {
+                builder = builder.basic_auth(id, g.client_secret);
+            }
+            (TokenAuthMethod::RequestBody, Some(id)) => {
+                form.push(("client_id", id.to_owned()));
+                if let Some(s) = g.client_secret {
+                    form.push(("client_secret", s.to_owned()));
+                }
+            }
+            _ => {}
+        }
+        let resp = builder
+            .form(&form)
+            .header(http::header::ACCEPT, "application/json")
+            .send()
+            .await
+            .map_err(|e| match policy_cause(&e) {
+                Some(p) => CallError::Policy(p),
+                None if e.is_timeout() => CallError::Token("the token endpoint timed out".into()),
+                None => CallError::Token(describe(&e)),
+            })?;
+        let status = resp.status();
+        let body = self
+            .read_capped(resp, Duration::from_secs(30))
+            .await
+            .map_err(|e| CallError::Token(e.to_string()))?;
+        if !status.is_success() {
+            // The endpoint's own error code, never its whole body (it may echo input).
+            let code = serde_json::from_slice::<Value>(&body)
+                .ok()
+                .and_then(|v| v.get("error").and_then(|e| e.as_str()).map(str::to_owned))
+                .unwrap_or_default();
+            return Err(CallError::Token(format!(
+                "the token endpoint answered {status}{}",
+                if code.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({code})")
+                }
+            )));
+        }
+        let v: Value = serde_json::from_slice(&body)
+            .map_err(|_| CallError::Token("the token endpoint's answer is not JSON".into()))?;
+        let value = v
+            .get("access_token")
+            .and_then(|t| t.as_str())
+            .ok_or_else(|| CallError::Token("the answer has no access_token".into()))?
+            .to_owned();
+        let lifetime = v
+            .get("expires_in")
+            .and_then(|e| {
+                e.as_f64()
+                    .or_else(|| e.as_str().and_then(|s| s.parse().ok()))
+            })
+            .filter(|s| *s > 0.0)
+            .unwrap_or(3600.0);
+        let lifetime = Duration::from_secs_f64(lifetime.min(86_400.0 * 365.0));
+        // Refresh a little early, so a token never expires on its way upstream.
+        let margin = (lifetime / 10).min(Duration::from_secs(60));
+        Ok(CachedToken {
+            value,
+            refresh_at: Instant::now() + lifetime - margin,
+        })
+    }
+}
+
+struct TokenRequest<'a> {
+    url: &'a str,
+    auth: TokenAuthMethod,
+    client_id: Option<&'a str>,
+    client_secret: Option<&'a str>,
+    scopes: &'a [String],
+    form: Vec<(&'static str, String)>,
+}
+
+fn parse_retry_after(v: &str) -> Option<Duration> {
+    let v = v.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate_to_system_time(v)?;
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .unwrap_or_default(),
+    )
+}
+
+fn httpdate_to_system_time(v: &str) -> Option<std::time::SystemTime> {
+    let fmt = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    let dt = time::PrimitiveDateTime::parse(v, &fmt).ok()?.assume_utc();
+    Some(std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(dt.unix_timestamp().max(0) as u64))
+}
+
+/// Puts the credential on the request.
+fn apply_credential(
+    req: &mut reqwest::Request,
+    c: &Credential,
+    token: Option<&str>,
+    body: &[u8],
+) -> Result<(), CallError> {
+    let set = |req: &mut reqwest::Request, name: &str, value: String| -> Result<(), CallError> {
+        let mut v = http::HeaderValue::from_str(&value)
+            .map_err(|_| CallError::Unsupported(format!("the {name} header is not valid")))?;
+        v.set_sensitive(true);
+        let n = http::HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| CallError::Unsupported(format!("`{name}` is not a header name")))?;
+        req.headers_mut().insert(n, v);
+        Ok(())
+    };
+    match c {
+        Credential::Basic { basic } => {
+            let raw = format!("{}:{}", basic.username, basic.password.expose());
+            let enc = base64::engine::general_purpose::STANDARD.encode(raw);
+            set(req, "authorization", format!("Basic {enc}"))
+        }
+        Credential::Bearer { bearer } => set(
+            req,
+            "authorization",
+            format!("Bearer {}", bearer.token.expose()),
+        ),
+        Credential::ApiKey { api_key } if api_key.is_query_param => {
+            req.url_mut()
+                .query_pairs_mut()
+                .append_pair(&api_key.key, api_key.value.expose());
+            Ok(())
+        }
+        Credential::ApiKey { api_key } => set(req, &api_key.key, api_key.value.expose().to_owned()),
+        Credential::OAuthClientCredentials { .. }
+        | Credential::OAuthPasswordCredentials { .. }
+        | Credential::OAuthAuthorizationCode { .. } => match token {
+            Some(t) => set(req, "authorization", format!("Bearer {t}")),
+            None => Err(CallError::Token("no access token".into())),
+        },
+        Credential::AwsSigV4 { aws_sig_v4: a } => sign_sigv4(req, a, body),
+    }
+}
+
+fn sign_sigv4(
+    req: &mut reqwest::Request,
+    a: &crate::credential::AwsSigV4,
+    body: &[u8],
+) -> Result<(), CallError> {
+    use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+    use aws_sigv4::sign::v4;
+    let host = req.url().host_str().unwrap_or_default().to_owned();
+    let (region, service) = match (&a.region, &a.service) {
+        (Some(r), Some(s)) => (r.clone(), s.clone()),
+        _ => infer_region_service(&host).ok_or_else(|| {
+            CallError::Unsupported(
+                "awsSigV4 needs `region` and `service` (they cannot be read from this host)".into(),
+            )
+        })?,
+    };
+    let identity = aws_credential_types::Credentials::new(
+        a.access_key_id.clone(),
+        a.secret_access_key.expose().to_owned(),
+        a.session_token.as_ref().map(|s| s.expose().to_owned()),
+        None,
+        "sigil",
+    )
+    .into();
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(&region)
+        .name(&service)
+        .time(std::time::SystemTime::now())
+        .settings(SigningSettings::default())
+        .build()
+        .map_err(|e| CallError::Unsupported(format!("awsSigV4: {e}")))?
+        .into();
+    let headers: Vec<(String, String)> = req
+        .headers()
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+        .collect();
+    let url = req.url().to_string();
+    let signable = SignableRequest::new(
+        req.method().as_str(),
+        url.as_str(),
+        headers.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        SignableBody::Bytes(body),
+    )
+    .map_err(|e| CallError::Unsupported(format!("awsSigV4: {e}")))?;
+    let (instructions, _) = sign(signable, &params)
+        .map_err(|e| CallError::Unsupported(format!("awsSigV4: {e}")))?
+        .into_parts();
+    let (new_headers, new_query) = instructions.into_parts();
+    for h in new_headers {
+        let mut v = http::HeaderValue::from_str(h.value())
+            .map_err(|_| CallError::Unsupported("awsSigV4 made a bad header".into()))?;
+        v.set_sensitive(h.sensitive());
+        let n = http::HeaderName::from_bytes(h.name().as_bytes())
+            .map_err(|_| CallError::Unsupported("awsSigV4 made a bad header".into()))?;
+        req.headers_mut().insert(n, v);
+    }
+    if !new_query.is_empty() {
+        let mut pairs = req.url_mut().query_pairs_mut();
+        for (k, v) in new_query {
+            pairs.append_pair(k, &v);
+        }
+    }
+    Ok(())
+}
+
+/// `service.region.amazonaws.com` and `x.service.region.amazonaws.com`.
+fn infer_region_service(host: &str) -> Option<(String, String)> {
+    let labels: Vec<&str> = host.strip_suffix(".amazonaws.com")?.split('.').collect();
+    match labels.as_slice() {
+        [.., service, region] => Some(((*region).to_owned(), (*service).to_owned())),
+        _ => None,
+    }
+}
+
+/// The request as a person may see it: every secret the credential would add is
+/// shown as `****` (the seed's "endpoint preview").
+pub fn preview(req: &Prepared, credential: Option<&Credential>) -> Value {
+    let mut headers: Vec<(String, String)> = req.headers.clone();
+    let mut url = req.url.clone();
+    match credential {
+        Some(Credential::Basic { basic }) => {
+            headers.push((
+                "authorization".into(),
+                format!("Basic {}:****", basic.username),
+            ));
+        }
+        Some(Credential::Bearer { .. })
+        | Some(Credential::OAuthClientCredentials { .. })
+        | Some(Credential::OAuthPasswordCredentials { .. })
+        | Some(Credential::OAuthAuthorizationCode { .. }) => {
+            headers.push(("authorization".into(), "Bearer ****".into()));
+        }
+        Some(Credential::ApiKey { api_key }) if api_key.is_query_param => {
+            url.query_pairs_mut().append_pair(&api_key.key, "****");
+        }
+        Some(Credential::ApiKey { api_key }) => {
+            headers.push((api_key.key.clone(), "****".into()));
+        }
+        Some(Credential::AwsSigV4 { aws_sig_v4: a }) => {
+            headers.push((
+                "authorization".into(),
+                format!(
+                    "AWS4-HMAC-SHA256 Credential={}/…, SignedHeaders=…, Signature=****",
+                    a.access_key_id
+                ),
+            ));
+        }
+        None => {}
+    }
+    let body = req
+        .body
+        .as_deref()
+        .map(|b| serde_json::from_str::<Value>(b).unwrap_or_else(|_| Value::String(b.to_owned())));
+    serde_json::json!({
+        "method": req.method.as_str(),
+        "url": url.as_str(),
+        "headers": headers.into_iter().map(|(k, v)| serde_json::json!({"key": k, "value": v})).collect::<Vec<_>>(),
+        "body": body,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO),
+            "a date in the past means now"
+        );
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn aws_hosts_name_their_region_and_service() {
+        assert_eq!(
+            infer_region_service("abc.execute-api.us-east-1.amazonaws.com"),
+            Some(("us-east-1".into(), "execute-api".into()))
+        );
+        assert_eq!(infer_region_service("example.com"), None);
+    }
+
+    #[test]
+    fn the_rate_limiter_counts_per_window() {
+        let r = RateLimiter::default();
+        assert!(r.admit("c", 2, Duration::from_secs(60)));
+        assert!(r.admit("c", 2, Duration::from_secs(60)));
+        assert!(!r.admit("c", 2, Duration::from_secs(60)));
+        assert!(
+            r.admit("other", 2, Duration::from_secs(60)),
+            "per connector"
+        );
+        assert!(r.admit("c", 2, Duration::ZERO), "a new window");
+    }
+}
