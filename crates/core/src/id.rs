@@ -83,6 +83,22 @@ define_id!(
     /// token in the chain revokes the whole chain.
     TokenFamilyId
 );
+define_id!(
+    /// An outbound API credential (`/v2/api-credentials`).
+    ApiCredentialId
+);
+define_id!(
+    /// An API connector (`/v2/api-connectors`).
+    ApiConnectorId
+);
+define_id!(
+    /// An imported OpenAPI document.
+    ApiDocumentId
+);
+define_id!(
+    /// One recorded connector call (the audit log).
+    ApiCallId
+);
 
 #[cfg(test)]
 mod tests {

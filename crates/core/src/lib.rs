@@ -12,6 +12,9 @@ pub mod team;
 
 pub use account_type::{AccountType, BuiltinAccountType, Permission};
 pub use credential::{ClientCredential, CredentialScope};
-pub use id::{AccountTypeId, GrantId, InodeId, MemberId, OrganizationId, TeamId, TokenFamilyId};
+pub use id::{
+    AccountTypeId, ApiCallId, ApiConnectorId, ApiCredentialId, ApiDocumentId, GrantId, InodeId,
+    MemberId, OrganizationId, TeamId, TokenFamilyId,
+};
 pub use member::{Member, Organization, UserKind};
 pub use team::{GrantPermission, Team, TeamMember, Visibility};

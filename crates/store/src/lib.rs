@@ -10,23 +10,71 @@ mod sql;
 
 pub use error::{StoreError, StoreResult};
 pub use records::{
-    Bootstrap, DeleteAccountType, Grant, GrantFilter, Grantee, Inode, InodeFilter, MemberFilter,
-    NameCursor, NewTeam, Position, RefreshToken, Revocation, RevocationKind, RotateOutcome,
-    TeamCursor, TeamFilter, WorkspaceFilter,
+    ApiCall, ApiConnector, ApiCredential, ApiDocument, Bootstrap, DeleteAccountType, Grant,
+    GrantFilter, Grantee, Inode, InodeFilter, MemberFilter, NameCursor, NewTeam, Position,
+    RefreshToken, Revocation, RevocationKind, RotateOutcome, TeamCursor, TeamFilter,
+    WorkspaceFilter,
 };
 pub use sql::{Dialect, SqlStore};
 
 use async_trait::async_trait;
 use sigil_core::{
-    AccountType, AccountTypeId, ClientCredential, GrantId, GrantPermission, InodeId, Member,
-    MemberId, Organization, Team, TeamId, TeamMember,
+    AccountType, AccountTypeId, ApiCallId, ApiConnectorId, ApiCredentialId, ApiDocumentId,
+    ClientCredential, GrantId, GrantPermission, InodeId, Member, MemberId, Organization, Team,
+    TeamId, TeamMember,
 };
 use time::OffsetDateTime;
+
+/// What the connectors feature persists: credentials, connectors, imported documents
+/// and the call log. A part of [`Store`], kept apart so that its SQL lives beside it.
+#[async_trait]
+pub trait ApiStore: Send + Sync + 'static {
+    async fn insert_api_credential(&self, c: &ApiCredential) -> StoreResult<()>;
+    /// Replaces every field but `id`, `created_*`; false when there is no such row.
+    async fn update_api_credential(&self, c: &ApiCredential) -> StoreResult<bool>;
+    async fn api_credential(&self, id: ApiCredentialId) -> StoreResult<Option<ApiCredential>>;
+    /// Unarchived credentials by (name, id) after `after`, optionally of one `name`.
+    async fn list_api_credentials(
+        &self,
+        name: Option<&str>,
+        after: Option<(String, ApiCredentialId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<ApiCredential>>;
+
+    async fn insert_api_connector(&self, c: &ApiConnector) -> StoreResult<()>;
+    async fn update_api_connector(&self, c: &ApiConnector) -> StoreResult<bool>;
+    async fn api_connector(&self, id: ApiConnectorId) -> StoreResult<Option<ApiConnector>>;
+    async fn list_api_connectors(
+        &self,
+        name: Option<&str>,
+        after: Option<(String, ApiConnectorId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<ApiConnector>>;
+
+    async fn insert_api_document(&self, d: &ApiDocument, body: &str) -> StoreResult<()>;
+    async fn api_document(&self, id: ApiDocumentId) -> StoreResult<Option<ApiDocument>>;
+    async fn api_document_body(&self, id: ApiDocumentId) -> StoreResult<Option<String>>;
+    async fn list_api_documents(
+        &self,
+        after: Option<(String, ApiDocumentId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<ApiDocument>>;
+    async fn delete_api_document(&self, id: ApiDocumentId) -> StoreResult<bool>;
+
+    async fn insert_api_call(&self, c: &ApiCall) -> StoreResult<()>;
+    /// A connector's calls, newest first, before `before` (at, id).
+    async fn list_api_calls(
+        &self,
+        connector: ApiConnectorId,
+        before: Option<(OffsetDateTime, ApiCallId)>,
+        limit: u32,
+    ) -> StoreResult<Vec<ApiCall>>;
+}
 
 /// Everything the server persists. Implementations must be safe to share between
 /// tasks; every multi-row write happens in one transaction.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: ApiStore + Send + Sync + 'static {
     /// Which database this is, for logs and the health check.
     fn dialect(&self) -> Dialect;
 

@@ -270,3 +270,67 @@ pub struct NewTeam {
     /// The team workspace and the team's Can Manage grant on it.
     pub workspace: Option<(Inode, Grant)>,
 }
+
+/// An outbound API credential as stored: its secrets only sealed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiCredential {
+    pub id: sigil_core::ApiCredentialId,
+    pub name: String,
+    pub description: Option<String>,
+    pub auth_method: String,
+    pub allowlist: Vec<String>,
+    /// The credential without secrets, JSON, as reads answer it.
+    pub public: String,
+    /// The whole credential, sealed (see `sigil_connect::sealing`).
+    pub sealed: String,
+    pub is_archived: bool,
+    pub created_by: MemberId,
+    pub updated_by: MemberId,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+/// An API connector as stored; `params` and `config` are Sigma's JSON objects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiConnector {
+    pub id: sigil_core::ApiConnectorId,
+    pub name: String,
+    pub description: Option<String>,
+    pub auth_id: Option<sigil_core::ApiCredentialId>,
+    pub params: String,
+    pub config: String,
+    pub is_archived: bool,
+    pub created_by: MemberId,
+    pub updated_by: MemberId,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+/// An imported OpenAPI document, without its text (read apart, it may be megabytes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiDocument {
+    pub id: sigil_core::ApiDocumentId,
+    pub name: String,
+    pub source_url: Option<String>,
+    pub spec_version: String,
+    pub title: String,
+    pub operation_count: u32,
+    pub created_by: MemberId,
+    pub created_at: OffsetDateTime,
+}
+
+/// One connector call, as the audit log keeps it: never a secret, and a response
+/// body only when the configuration asks for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiCall {
+    pub id: sigil_core::ApiCallId,
+    pub connector_id: sigil_core::ApiConnectorId,
+    pub member_id: MemberId,
+    pub at: OffsetDateTime,
+    pub status: Option<u16>,
+    pub error: Option<String>,
+    pub duration_ms: f64,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+    pub response_body: Option<String>,
+}

@@ -78,13 +78,15 @@ macro_rules! on_pool {
 /// never served after the write.
 macro_rules! on_writer {
     ($self:ident, $pool:ident, $body:expr) => {{
-        let _moves_generation = GenerationBump(&$self.generation);
+        let _moves_generation = $crate::sql::GenerationBump(&$self.generation);
         match &$self.pool {
             Pool::Sqlite { write: $pool, .. } => $body,
             Pool::Postgres($pool) => $body,
         }
     }};
 }
+
+mod api;
 
 /// Moves the generation on when dropped, i.e. after the write it guards has ended.
 struct GenerationBump<'a>(&'a AtomicU64);

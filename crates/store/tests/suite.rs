@@ -10,6 +10,7 @@ use sigil_core::{
     AccountType, BuiltinAccountType, ClientCredential, CredentialScope, Member, MemberId,
     Organization, OrganizationId, TokenFamilyId,
 };
+use sigil_store::{ApiCall, ApiConnector, ApiCredential, ApiDocument, ApiStore};
 use sigil_store::{
     Bootstrap, DeleteAccountType, MemberFilter, NewTeam, Position, RefreshToken, RevocationKind,
     RotateOutcome, SqlStore, Store, StoreError, TeamCursor, TeamFilter,
@@ -89,6 +90,7 @@ macro_rules! suite {
 }
 
 suite!(
+    api_credentials_connectors_documents_and_calls_round_trip,
     bootstrap_is_all_or_nothing_and_once,
     every_write_moves_the_generation_on_sqlite_only,
     members_are_found_by_id_and_case_insensitive_email,
@@ -180,6 +182,141 @@ async fn bootstrapped(store: &SqlStore) -> Bootstrap {
     let b = bootstrap_data();
     store.bootstrap(&b).await.unwrap();
     b
+}
+
+async fn api_credentials_connectors_documents_and_calls_round_trip(store: Arc<SqlStore>) {
+    let b = bootstrapped(&store).await;
+    let now = sigil_core::clock::now();
+    let cred = |name: &str| ApiCredential {
+        id: sigil_core::ApiCredentialId::new(),
+        name: name.into(),
+        description: None,
+        auth_method: "bearer".into(),
+        allowlist: vec!["*.example.com".into()],
+        public: r#"{"authMethod":"bearer"}"#.into(),
+        sealed: "sgl1.k.n.c".into(),
+        is_archived: false,
+        created_by: b.admin.id,
+        updated_by: b.admin.id,
+        created_at: now,
+        updated_at: now,
+    };
+    let (c1, c2, c3) = (cred("b"), cred("a"), cred("c"));
+    for c in [&c1, &c2, &c3] {
+        store.insert_api_credential(c).await.unwrap();
+    }
+    assert_eq!(store.api_credential(c1.id).await.unwrap().unwrap(), c1);
+    let page = store.list_api_credentials(None, None, 2).await.unwrap();
+    assert_eq!(
+        page.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+        ["a", "b"]
+    );
+    let rest = store
+        .list_api_credentials(None, Some(("b".into(), c1.id)), 2)
+        .await
+        .unwrap();
+    assert_eq!(rest.len(), 1);
+    assert_eq!(rest[0].name, "c");
+    let mut archived = c3.clone();
+    archived.is_archived = true;
+    assert!(store.update_api_credential(&archived).await.unwrap());
+    assert_eq!(
+        store
+            .list_api_credentials(None, None, 10)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        store
+            .list_api_credentials(Some("a"), None, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let mut ghost = cred("ghost");
+    ghost.id = sigil_core::ApiCredentialId::new();
+    assert!(
+        !store.update_api_credential(&ghost).await.unwrap(),
+        "absent, not failed"
+    );
+
+    let conn = ApiConnector {
+        id: sigil_core::ApiConnectorId::new(),
+        name: "teams".into(),
+        description: Some("d".into()),
+        auth_id: Some(c1.id),
+        params: "{}".into(),
+        config: "{}".into(),
+        is_archived: false,
+        created_by: b.admin.id,
+        updated_by: b.admin.id,
+        created_at: now,
+        updated_at: now,
+    };
+    store.insert_api_connector(&conn).await.unwrap();
+    assert_eq!(store.api_connector(conn.id).await.unwrap().unwrap(), conn);
+    assert_eq!(
+        store.list_api_connectors(None, None, 10).await.unwrap(),
+        vec![conn.clone()]
+    );
+
+    let doc = ApiDocument {
+        id: sigil_core::ApiDocumentId::new(),
+        name: "sigma".into(),
+        source_url: None,
+        spec_version: "openapi-3.1".into(),
+        title: "Sigma".into(),
+        operation_count: 3,
+        created_by: b.admin.id,
+        created_at: now,
+    };
+    let body = "x".repeat(4_000_000);
+    store.insert_api_document(&doc, &body).await.unwrap();
+    assert_eq!(store.api_document(doc.id).await.unwrap().unwrap(), doc);
+    assert_eq!(
+        store
+            .api_document_body(doc.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .len(),
+        body.len()
+    );
+    assert_eq!(
+        store.list_api_documents(None, 10).await.unwrap(),
+        vec![doc.clone()]
+    );
+    assert!(store.delete_api_document(doc.id).await.unwrap());
+    assert!(store.api_document(doc.id).await.unwrap().is_none());
+
+    for i in 0..3 {
+        store
+            .insert_api_call(&ApiCall {
+                id: sigil_core::ApiCallId::new(),
+                connector_id: conn.id,
+                member_id: b.admin.id,
+                at: now + Duration::milliseconds(i),
+                status: Some(200),
+                error: None,
+                duration_ms: 1.5,
+                bytes_sent: 10,
+                bytes_received: 20,
+                response_body: None,
+            })
+            .await
+            .unwrap();
+    }
+    let calls = store.list_api_calls(conn.id, None, 2).await.unwrap();
+    assert_eq!(calls.len(), 2);
+    assert!(calls[0].at > calls[1].at, "newest first");
+    let older = store
+        .list_api_calls(conn.id, Some((calls[1].at, calls[1].id)), 2)
+        .await
+        .unwrap();
+    assert_eq!(older.len(), 1);
 }
 
 async fn every_write_moves_the_generation_on_sqlite_only(store: Arc<SqlStore>) {
