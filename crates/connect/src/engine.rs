@@ -24,9 +24,9 @@ use crate::policy::{check_address, Network, PolicyError};
 pub struct EngineConfig {
     /// Networks connectors may reach even though they are private, loopback, ….
     pub allowed_networks: Vec<Network>,
-    /// Hosts always allowed whatever they resolve to: the server's own public URL, so
-    /// that a connector can call sigil's own API.
-    pub trusted_hosts: Vec<String>,
+    /// Origins (host, port) always allowed whatever they resolve to: the server's own
+    /// public URL, so that a connector can call sigil's own API.
+    pub trusted_origins: Vec<(String, u16)>,
     /// Largest response body read, in bytes.
     pub max_response_bytes: usize,
     /// Length of the window of `rateLimit.maxRequestsPerWindow`.
@@ -41,7 +41,7 @@ impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {
             allowed_networks: Vec::new(),
-            trusted_hosts: Vec::new(),
+            trusted_origins: Vec::new(),
             max_response_bytes: 10 * 1024 * 1024,
             rate_window: Duration::from_secs(60),
             max_retry_after: Duration::from_secs(30),
@@ -90,18 +90,67 @@ pub struct CallOutcome {
     pub attempts: u32,
 }
 
+/// One exchange as received.
+struct Raw {
+    status: u16,
+    headers: BTreeMap<String, String>,
+    bytes: Bytes,
+    duration_ms: f64,
+    bytes_sent: u64,
+    bytes_received: u64,
+}
+
+impl Raw {
+    fn into_outcome(self, attempts: u32) -> CallOutcome {
+        let is_json = self
+            .headers
+            .get("content-type")
+            .is_some_and(|c| c.contains("json"));
+        let b = &self.bytes;
+        let body = if b.is_empty() {
+            Value::Null
+        } else {
+            match serde_json::from_slice::<Value>(b) {
+                Ok(v) if is_json || b.first().is_some_and(|c| matches!(c, b'{' | b'[')) => v,
+                _ => Value::String(String::from_utf8_lossy(b).into_owned()),
+            }
+        };
+        CallOutcome {
+            status: self.status,
+            headers: self.headers,
+            body,
+            duration_ms: self.duration_ms,
+            bytes_sent: self.bytes_sent,
+            bytes_received: self.bytes_received,
+            attempts,
+        }
+    }
+}
+
 // ---- address policy at resolution time ----
+
+type Trusted = Arc<std::sync::RwLock<Vec<(String, u16)>>>;
 
 struct SafeResolver {
     allowed: Vec<Network>,
-    trusted: Vec<String>,
+    /// A trusted name is resolved without checks; its port was checked before the
+    /// request left (see `Engine::check_target`).
+    trusted: Trusted,
+}
+
+fn is_trusted_host(trusted: &Trusted, host: &str) -> bool {
+    trusted
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .any(|(h, _)| h.eq_ignore_ascii_case(host))
 }
 
 impl Resolve for SafeResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let host = name.as_str().to_owned();
         let allowed = self.allowed.clone();
-        let trusted = self.trusted.iter().any(|t| t.eq_ignore_ascii_case(&host));
+        let trusted = is_trusted_host(&self.trusted, &host);
         Box::pin(async move {
             let addrs: Vec<SocketAddr> =
                 tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
@@ -206,6 +255,7 @@ impl RateLimiter {
 pub struct Engine {
     client: reqwest::Client,
     config: EngineConfig,
+    trusted: Trusted,
     tokens: TokenCache,
     limiter: RateLimiter,
 }
@@ -229,9 +279,10 @@ pub struct Call<'a> {
 
 impl Engine {
     pub fn new(config: EngineConfig) -> Result<Self, CallError> {
+        let trusted: Trusted = Arc::new(std::sync::RwLock::new(config.trusted_origins.clone()));
         let resolver = SafeResolver {
             allowed: config.allowed_networks.clone(),
-            trusted: config.trusted_hosts.clone(),
+            trusted: trusted.clone(),
         };
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -244,9 +295,33 @@ impl Engine {
         Ok(Engine {
             client,
             config,
+            trusted,
             tokens: TokenCache::default(),
             limiter: RateLimiter::default(),
         })
+    }
+
+    /// Trusts one more origin: the server's own, once its listener is bound.
+    pub fn trust_origin(&self, host: &str, port: u16) {
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned();
+        let mut t = self.trusted.write().unwrap_or_else(|e| e.into_inner());
+        if !t
+            .iter()
+            .any(|(h, p)| h.eq_ignore_ascii_case(&host) && *p == port)
+        {
+            t.push((host, port));
+        }
+    }
+
+    fn is_trusted_origin(&self, host: &str, port: u16) -> bool {
+        self.trusted
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .any(|(h, p)| h.eq_ignore_ascii_case(host) && *p == port)
     }
 
     /// How many token requests the engine has made (for tests and metrics).
@@ -258,7 +333,7 @@ impl Engine {
 
     /// Checks a URL's host against an allowlist (when given) and, for an address
     /// literal, against the address policy; names are checked when resolved.
-    fn check_target(
+    async fn check_target(
         &self,
         url: &url::Url,
         credential: Option<&UsableCredential>,
@@ -276,16 +351,21 @@ impl Engine {
         if let Some(c) = credential {
             c.allowlist.check(bare)?;
         }
-        if self
-            .config
-            .trusted_hosts
-            .iter()
-            .any(|t| t.eq_ignore_ascii_case(bare))
-        {
+        let port = url.port_or_known_default().unwrap_or(0);
+        if self.is_trusted_origin(bare, port) {
             return Ok(());
         }
         if let Ok(ip) = bare.parse::<IpAddr>() {
             check_address(bare, ip, &self.config.allowed_networks)?;
+        } else if is_trusted_host(&self.trusted, bare) {
+            // The resolver lets a trusted name through on any port; on another port
+            // than the trusted one, its addresses must pass here.
+            let addrs = tokio::net::lookup_host((bare, port))
+                .await
+                .map_err(|e| CallError::Transport(format!("cannot resolve `{bare}`: {e}")))?;
+            for a in addrs {
+                check_address(bare, a.ip(), &self.config.allowed_networks)?;
+            }
         }
         Ok(())
     }
@@ -335,14 +415,13 @@ impl Engine {
                 attempts -= 1;
                 continue;
             }
-            let (mut out, retry_after) = outcome;
-            if call.config.retryable_status_codes.contains(&out.status)
+            let (raw, retry_after) = outcome;
+            if call.config.retryable_status_codes.contains(&raw.status)
                 && attempts <= call.config.max_retries
             {
                 let wait = match retry_after {
                     Some(d) if d > self.config.max_retry_after => {
-                        out.attempts = attempts;
-                        return Ok(out);
+                        return Ok(raw.into_outcome(attempts));
                     }
                     Some(d) => d,
                     None => self.backoff(attempts),
@@ -350,9 +429,41 @@ impl Engine {
                 tokio::time::sleep(wait).await;
                 continue;
             }
-            out.attempts = attempts;
-            return Ok(out);
+            return Ok(raw.into_outcome(attempts));
         }
+    }
+
+    /// Fetches a document (an OpenAPI file) with a plain GET through the same checks
+    /// as a connector call: address policy on every hop, size cap, timeout.
+    pub async fn fetch(&self, url: &str) -> Result<Bytes, CallError> {
+        let url =
+            url::Url::parse(url).map_err(|e| CallError::BadRedirect(format!("`{url}`: {e}")))?;
+        let request = Prepared {
+            method: http::Method::GET,
+            url,
+            headers: vec![(
+                "accept".into(),
+                "application/json, application/yaml, */*".into(),
+            )],
+            body: None,
+        };
+        let config = crate::connector::Config::default()
+            .check()
+            .map_err(|e| CallError::Unsupported(e.to_string()))?;
+        let call = Call {
+            connector_key: "",
+            request,
+            credential: None,
+            config: &config,
+        };
+        let (raw, _) = self.follow(&call, None, Instant::now(), 1).await?;
+        if !(200..300).contains(&raw.status) {
+            return Err(CallError::Transport(format!(
+                "the server answered {}",
+                raw.status
+            )));
+        }
+        Ok(raw.bytes)
     }
 
     fn backoff(&self, attempt: u32) -> Duration {
@@ -371,11 +482,11 @@ impl Engine {
         token: Option<&str>,
         started: Instant,
         _attempt: u32,
-    ) -> Result<(CallOutcome, Option<Duration>), CallError> {
+    ) -> Result<(Raw, Option<Duration>), CallError> {
         let mut req = call.request.clone();
         let mut hops = 0u32;
         loop {
-            self.check_target(&req.url, call.credential)?;
+            self.check_target(&req.url, call.credential).await?;
             let mut builder = self
                 .client
                 .request(req.method.clone(), req.url.clone())
@@ -447,30 +558,16 @@ impl Engine {
                     })
                     .or_insert(v);
             }
-            let is_json = headers
-                .get("content-type")
-                .is_some_and(|c| c.contains("json"));
             let bytes = self.read_capped(resp, call.config.timeout).await?;
             let received = bytes.len() as u64;
-            let body = if bytes.is_empty() {
-                Value::Null
-            } else {
-                match serde_json::from_slice::<Value>(&bytes) {
-                    Ok(v) if is_json || bytes.first().is_some_and(|b| matches!(b, b'{' | b'[')) => {
-                        v
-                    }
-                    _ => Value::String(String::from_utf8_lossy(&bytes).into_owned()),
-                }
-            };
             return Ok((
-                CallOutcome {
+                Raw {
                     status: status.as_u16(),
                     headers,
-                    body,
+                    bytes,
                     duration_ms: started.elapsed().as_secs_f64() * 1000.0,
                     bytes_sent: sent,
                     bytes_received: received,
-                    attempts: 0,
                 },
                 retry_after,
             ));
@@ -572,7 +669,7 @@ impl Engine {
             .fetches
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let url = url::Url::parse(g.url).map_err(|e| CallError::Token(e.to_string()))?;
-        self.check_target(&url, None)?;
+        self.check_target(&url, None).await?;
         let mut form = g.form.clone();
         if !g.scopes.is_empty() {
             form.push(("scope", g.scopes.join(" ")));

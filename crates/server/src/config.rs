@@ -44,6 +44,43 @@ pub struct Config {
     /// Name of the organization created on first start.
     pub organization_name: String,
     pub auth: AuthConfig,
+    pub connect: ConnectConfig,
+}
+
+/// Outbound calls made by API connectors.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConnectConfig {
+    /// Networks connectors may reach although they are loopback, private, link-local
+    /// and so on, as `ADDRESS/PREFIX` (e.g. `10.1.0.0/16`). Empty by default: only
+    /// public addresses, and this server's own public URL, are reachable.
+    pub allowed_networks: Vec<String>,
+    /// Largest upstream response body read, in bytes (default 10 MiB).
+    pub max_response_bytes: usize,
+    /// Length of the window of a connector's `rateLimit.maxRequestsPerWindow`.
+    pub rate_limit_window_secs: u64,
+    /// Keep upstream response bodies in the call log (off: only status, timing and
+    /// sizes are kept).
+    pub record_response_bodies: bool,
+    /// Keys sealing credential secrets, `{id = "<32 bytes, base64>"}`. Empty: one key
+    /// derived from the master key, id `mk1`. Add a key and make it active to rotate;
+    /// secrets sealed under older keys still open while their key is listed.
+    pub sealing_keys: std::collections::BTreeMap<String, Secret<String>>,
+    /// Which of `sealing_keys` seals new secrets.
+    pub sealing_key_active: Option<String>,
+}
+
+impl Default for ConnectConfig {
+    fn default() -> Self {
+        ConnectConfig {
+            allowed_networks: Vec::new(),
+            max_response_bytes: 10 * 1024 * 1024,
+            rate_limit_window_secs: 60,
+            record_response_bodies: false,
+            sealing_keys: Default::default(),
+            sealing_key_active: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -81,6 +118,7 @@ impl Default for Config {
             admin_email: "admin@sigil.local".into(),
             organization_name: "sigil".into(),
             auth: AuthConfig::default(),
+            connect: ConnectConfig::default(),
         }
     }
 }
@@ -152,6 +190,54 @@ impl Config {
     }
 
     /// Checks every value once, at start-up.
+    /// The keyring sealing credential secrets: the configured keys, or one derived
+    /// from the master key (`derived`).
+    pub fn sealing_keyring(
+        &self,
+        derived: &[u8; 32],
+    ) -> Result<sigil_connect::sealing::Keyring, String> {
+        use base64::Engine;
+        let c = &self.connect;
+        if c.sealing_keys.is_empty() {
+            return sigil_connect::sealing::Keyring::new(vec![("mk1".into(), *derived)], "mk1")
+                .map_err(|e| e.to_string());
+        }
+        let mut keys = Vec::new();
+        for (id, k) in &c.sealing_keys {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(k.expose().trim())
+                .map_err(|_| format!("key `{id}` is not base64"))?;
+            let key: [u8; 32] = bytes
+                .try_into()
+                .map_err(|_| format!("key `{id}` must be 32 bytes"))?;
+            keys.push((id.clone(), key));
+        }
+        let active = match &c.sealing_key_active {
+            Some(a) => a.clone(),
+            None if keys.len() == 1 => keys[0].0.clone(),
+            None => return Err("several keys: name the active one in sealing_key_active".into()),
+        };
+        sigil_connect::sealing::Keyring::new(keys, &active).map_err(|e| e.to_string())
+    }
+
+    /// This server's own origin, which connectors may always call: the public URL,
+    /// or the listen address.
+    pub fn own_origin(&self) -> (String, u16) {
+        if let Some(u) = self
+            .public_url
+            .as_deref()
+            .and_then(|u| url::Url::parse(u).ok())
+        {
+            if let (Some(h), Some(p)) = (u.host_str(), u.port_or_known_default()) {
+                return (
+                    h.trim_start_matches('[').trim_end_matches(']').to_owned(),
+                    p,
+                );
+            }
+        }
+        (self.listen.ip().to_string(), self.listen.port())
+    }
+
     pub fn validate(&self) -> Result<(), ConfigError> {
         let bad = |m: String| Err(ConfigError::Invalid(m));
         if self.max_body_bytes < 1024 {
@@ -187,6 +273,29 @@ impl Config {
                 return bad("database_url must start with sqlite: or postgres://".into());
             }
         }
+        let c = &self.connect;
+        for n in &c.allowed_networks {
+            sigil_connect::policy::Network::parse(n)
+                .map_err(|e| ConfigError::Invalid(format!("connect.allowed_networks: {e}")))?;
+        }
+        if c.max_response_bytes < 1024 {
+            return bad("connect.max_response_bytes must be at least 1024".into());
+        }
+        if c.rate_limit_window_secs == 0 {
+            return bad("connect.rate_limit_window_secs must be at least 1".into());
+        }
+        if let Some(u) = &self.public_url {
+            match url::Url::parse(u) {
+                Ok(p) if p.host_str().is_some() => {}
+                _ => {
+                    return bad(format!(
+                        "public_url `{u}` is not an http(s) URL with a host"
+                    ))
+                }
+            }
+        }
+        self.sealing_keyring(&[0; 32])
+            .map_err(|e| ConfigError::Invalid(format!("connect.sealing_keys: {e}")))?;
         if let Some(k) = &self.master_key {
             crate::auth::keys::MasterKey::from_base64(k.expose())
                 .map_err(|e| ConfigError::Invalid(format!("master_key: {e}")))?;

@@ -47,6 +47,11 @@ pub enum ApiError {
     NotImplemented(String),
     #[error("{0}")]
     Unavailable(String),
+    #[error("{0}")]
+    TooManyRequests(String),
+    /// A connector's upstream failed: 502 (no usable answer) or 504 (timed out).
+    #[error("{message}")]
+    Upstream { status: StatusCode, message: String },
     /// An OAuth 2.0 error from the token endpoint (RFC 6749 §5.2).
     #[error("{message}")]
     OAuth {
@@ -108,6 +113,8 @@ pub fn code_for(status: StatusCode) -> &'static str {
         StatusCode::TOO_MANY_REQUESTS => "too_many_requests",
         StatusCode::NOT_IMPLEMENTED => "not_implemented",
         StatusCode::SERVICE_UNAVAILABLE => "service_unavailable",
+        StatusCode::BAD_GATEWAY => "bad_gateway",
+        StatusCode::GATEWAY_TIMEOUT => "gateway_timeout",
         s if s.is_server_error() => "internal_error",
         _ => "bad_request",
     }
@@ -145,6 +152,8 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::NotImplemented(_) => StatusCode::NOT_IMPLEMENTED,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Upstream { status, .. } => *status,
             ApiError::OAuth { status, .. } => *status,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

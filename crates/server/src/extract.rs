@@ -7,7 +7,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use serde::de::DeserializeOwned;
-use sigil_core::{AccountType, Member, MemberId, OrganizationId};
+use sigil_core::{AccountType, Member, MemberId, OrganizationId, Permission};
 
 use crate::auth::tokens::{AccessClaims, TokenError};
 use crate::error::ApiError;
@@ -237,5 +237,19 @@ impl FromRequestParts<AppState> for AdminMember {
             ));
         }
         Ok(AdminMember(current))
+    }
+}
+
+impl CurrentMember {
+    /// 403 unless the caller's account type grants `p` (Admins hold every permission).
+    pub fn require(&self, p: Permission) -> Result<(), ApiError> {
+        if self.account_type.has(p) || self.account_type.is_admin() {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!(
+                "this operation needs an account type with the `{}` permission",
+                p.as_str()
+            )))
+        }
     }
 }

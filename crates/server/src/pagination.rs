@@ -266,3 +266,74 @@ mod tests {
         assert_eq!(j.entries, [1005, 1006, 1007, 1008]);
     }
 }
+
+/// Sigma's token paging (`pageToken`, `pageSize`), for lists ordered by name and id.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct TokenParams {
+    /// The `nextPageToken` of the previous page.
+    pub page_token: Option<String>,
+    /// Entries per page, 1 to 1000 (default 50).
+    pub page_size: Option<String>,
+    /// Only `name` (the default order) is supported.
+    pub order_by: Option<String>,
+    /// Only entries with exactly this name.
+    pub name: Option<String>,
+}
+
+/// A checked [`TokenParams`].
+#[derive(Debug, Clone)]
+pub struct TokenPage {
+    pub size: u32,
+    pub after: Option<(String, uuid::Uuid)>,
+    pub name: Option<String>,
+}
+
+impl TokenParams {
+    pub fn check(self) -> Result<TokenPage, ApiError> {
+        use base64::Engine;
+        let size = match self.page_size.as_deref() {
+            None => 50,
+            Some(s) => match s.parse::<u32>() {
+                Ok(n @ 1..=1000) => n,
+                _ => {
+                    return Err(ApiError::bad_request(format!(
+                        "pageSize must be a whole number from 1 to 1000, got `{s}`"
+                    )))
+                }
+            },
+        };
+        if let Some(o) = self.order_by.as_deref() {
+            if !o.eq_ignore_ascii_case("name") {
+                return Err(ApiError::bad_request(format!(
+                    "orderBy `{o}` is not supported; lists are ordered by `name`"
+                )));
+            }
+        }
+        let after = match self.page_token {
+            None => None,
+            Some(t) => {
+                let bad =
+                    || ApiError::bad_request(format!("pageToken `{t}` is not one sigil issued"));
+                let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(&t)
+                    .map_err(|_| bad())?;
+                let text = String::from_utf8(raw).map_err(|_| bad())?;
+                let (name, id) = text.rsplit_once('\u{0}').ok_or_else(bad)?;
+                Some((name.to_owned(), id.parse().map_err(|_| bad())?))
+            }
+        };
+        Ok(TokenPage {
+            size,
+            after,
+            name: self.name,
+        })
+    }
+}
+
+/// The token naming the position after (`name`, `id`).
+pub fn next_page_token(name: &str, id: uuid::Uuid) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{name}\u{0}{id}"))
+}

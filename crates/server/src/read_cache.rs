@@ -66,6 +66,9 @@ pub struct Reads {
     pub access: GenCache<(MemberId, InodeId), Access>,
     /// Rendered pages of a workspace's grants: (workspace, page, limit).
     pub grant_pages: GenCache<(InodeId, u64, u32), Bytes>,
+    /// Connectors ready to call: parsed, compiled, credential opened.
+    pub connectors:
+        GenCache<sigil_core::ApiConnectorId, std::sync::Arc<crate::routes::api_connectors::Ready>>,
 }
 
 impl Default for Reads {
@@ -75,6 +78,7 @@ impl Default for Reads {
             inodes: GenCache::new(50_000),
             access: GenCache::new(50_000),
             grant_pages: GenCache::new(1_000),
+            connectors: GenCache::new(1_000),
         }
     }
 }

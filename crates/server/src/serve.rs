@@ -173,12 +173,18 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let shutdown = shutdown_signal(tx)?;
     let background = spawn_background(state.clone(), rx.clone());
     let bound = listener.local_addr().context("listener address")?;
+    // With port 0 the listen address says nothing; the bound one is our own origin.
+    state
+        .engine
+        .trust_origin(&bound.ip().to_string(), bound.port());
     tracing::info!(listen = %bound, "sigil is listening on http://{bound}");
-    axum::serve(listener, crate::app(state))
+    axum::serve(listener, crate::app(state.clone()))
         .with_graceful_shutdown(shutdown)
         .await
         .context("server error")?;
     let _ = background.await;
+    // Calls answered before the shutdown are in the call log before the store closes.
+    let _ = tokio::time::timeout(Duration::from_secs(5), state.audit.flush()).await;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -29,6 +29,13 @@ pub struct Inner {
     pub clients: ClientCache,
     pub account_types: AccountTypeCache,
     pub cursors: PageCursors,
+    /// The outbound engine of API connectors, and the keys sealing their secrets.
+    pub engine: sigil_connect::engine::Engine,
+    pub keyring: sigil_connect::sealing::Keyring,
+    /// Parsed OpenAPI documents, by id.
+    pub documents: crate::routes::api_documents::ParsedDocuments,
+    /// Connector calls on their way to the call log.
+    pub audit: crate::routes::api_connectors::AuditLog,
     /// Hot reads remembered while the store's generation stands still.
     pub reads: Reads,
     pub metrics: Arc<Metrics>,
@@ -59,6 +66,8 @@ impl std::fmt::Debug for AppState {
 pub struct Keys {
     pub token_signing: [u8; 32],
     pub secret_hashing: [u8; 32],
+    /// Seals API credential secrets unless `connect.sealing_keys` are configured.
+    pub sealing: [u8; 32],
 }
 
 impl Keys {
@@ -66,6 +75,7 @@ impl Keys {
         Keys {
             token_signing: master.derive("access-token-signing/v1"),
             secret_hashing: master.derive("client-secret-hashing/v1"),
+            sealing: master.derive("api-credential-sealing/v1"),
         }
     }
 }
@@ -77,7 +87,16 @@ impl AppState {
         keys: &Keys,
         organization: Organization,
     ) -> Self {
+        let keyring = config
+            .sealing_keyring(&keys.sealing)
+            .expect("connect.sealing_keys were validated with the configuration");
+        let engine = sigil_connect::engine::Engine::new(engine_config(&config))
+            .expect("the HTTP client for connectors builds");
         AppState(Arc::new(Inner {
+            engine,
+            keyring,
+            documents: Default::default(),
+            audit: crate::routes::api_connectors::AuditLog::spawn(store.clone()),
             tokens: TokenIssuer::new(&keys.token_signing, config.auth.access_token_ttl_secs),
             secrets: SecretHasher::new(keys.secret_hashing),
             revocations: Arc::new(RevocationSet::new()),
@@ -100,5 +119,20 @@ impl AppState {
             })
             .await
             .clone()
+    }
+}
+
+fn engine_config(config: &Config) -> sigil_connect::engine::EngineConfig {
+    let c = &config.connect;
+    sigil_connect::engine::EngineConfig {
+        allowed_networks: c
+            .allowed_networks
+            .iter()
+            .filter_map(|n| sigil_connect::policy::Network::parse(n).ok())
+            .collect(),
+        trusted_origins: vec![config.own_origin()],
+        max_response_bytes: c.max_response_bytes,
+        rate_window: std::time::Duration::from_secs(c.rate_limit_window_secs),
+        ..Default::default()
     }
 }

@@ -61,12 +61,14 @@ pub trait ApiStore: Send + Sync + 'static {
     ) -> StoreResult<Vec<ApiDocument>>;
     async fn delete_api_document(&self, id: ApiDocumentId) -> StoreResult<bool>;
 
-    async fn insert_api_call(&self, c: &ApiCall) -> StoreResult<()>;
-    /// A connector's calls, newest first, before `before` (at, id).
+    /// Appends calls to the log, all in one transaction.
+    async fn insert_api_calls(&self, calls: &[ApiCall]) -> StoreResult<()>;
+    /// A connector's calls, newest first, before the call `before`. Call ids must be
+    /// time-ordered (UUIDv7).
     async fn list_api_calls(
         &self,
         connector: ApiConnectorId,
-        before: Option<(OffsetDateTime, ApiCallId)>,
+        before: Option<ApiCallId>,
         limit: u32,
     ) -> StoreResult<Vec<ApiCall>>;
 }

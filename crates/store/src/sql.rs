@@ -86,6 +86,18 @@ macro_rules! on_writer {
     }};
 }
 
+/// Like [`on_writer!`], for append-only logs that no cached read depends on (the
+/// connector call log): their writes leave the generation alone, so that a busy log
+/// does not empty every cache.
+macro_rules! on_log_writer {
+    ($self:ident, $pool:ident, $body:expr) => {
+        match &$self.pool {
+            Pool::Sqlite { write: $pool, .. } => $body,
+            Pool::Postgres($pool) => $body,
+        }
+    };
+}
+
 mod api;
 
 /// Moves the generation on when dropped, i.e. after the write it guards has ended.

@@ -292,28 +292,26 @@ async fn api_credentials_connectors_documents_and_calls_round_trip(store: Arc<Sq
     assert!(store.delete_api_document(doc.id).await.unwrap());
     assert!(store.api_document(doc.id).await.unwrap().is_none());
 
-    for i in 0..3 {
-        store
-            .insert_api_call(&ApiCall {
-                id: sigil_core::ApiCallId::new(),
-                connector_id: conn.id,
-                member_id: b.admin.id,
-                at: now + Duration::milliseconds(i),
-                status: Some(200),
-                error: None,
-                duration_ms: 1.5,
-                bytes_sent: 10,
-                bytes_received: 20,
-                response_body: None,
-            })
-            .await
-            .unwrap();
-    }
+    let calls: Vec<ApiCall> = (0..3)
+        .map(|i| ApiCall {
+            id: sigil_core::ApiCallId::from(uuid::Uuid::now_v7()),
+            connector_id: conn.id,
+            member_id: b.admin.id,
+            at: now + Duration::milliseconds(i),
+            status: Some(200),
+            error: None,
+            duration_ms: 1.5,
+            bytes_sent: 10,
+            bytes_received: 20,
+            response_body: None,
+        })
+        .collect();
+    store.insert_api_calls(&calls).await.unwrap();
     let calls = store.list_api_calls(conn.id, None, 2).await.unwrap();
     assert_eq!(calls.len(), 2);
     assert!(calls[0].at > calls[1].at, "newest first");
     let older = store
-        .list_api_calls(conn.id, Some((calls[1].at, calls[1].id)), 2)
+        .list_api_calls(conn.id, Some(calls[1].id), 2)
         .await
         .unwrap();
     assert_eq!(older.len(), 1);

@@ -3,6 +3,9 @@
 //! is generated from the same code that routes.
 
 pub mod account_types;
+pub mod api_connectors;
+pub mod api_credentials;
+pub mod api_documents;
 pub mod auth;
 pub mod credentials;
 pub mod files;
@@ -36,6 +39,7 @@ use crate::state::AppState;
         (name = "teams", description = "Teams and their members (Sigma)"),
         (name = "workspaces", description = "Workspaces and grants (Sigma), and access checks (sigil)"),
         (name = "reports", description = "The Report token API"),
+        (name = "connectors", description = "API credentials and connectors (Sigma); OpenAPI import, connector calls and their log (sigil)"),
         (name = "operations", description = "Health, metrics and this document (sigil)"),
     ),
     modifiers(&BearerScheme),
@@ -83,5 +87,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(grants::router())
         .merge(files::router())
         .merge(report::router())
+        .merge(api_credentials::router())
+        .merge(api_connectors::router())
+        .merge(api_documents::router())
         .merge(ops::router())
 }

@@ -95,6 +95,9 @@ impl TestApp {
             .unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        state
+            .engine
+            .trust_origin(&addr.ip().to_string(), addr.port());
         let app = sigil_server::app_with(state.clone(), opts.extra);
         tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();

@@ -404,25 +404,32 @@ impl ApiStore for SqlStore {
         Ok(n == 1)
     }
 
-    async fn insert_api_call(&self, c: &ApiCall) -> StoreResult<()> {
-        on_writer!(self, pool, {
-            sqlx::query(
-                "INSERT INTO api_calls (id, connector_id, member_id, at, status, error, \
+    async fn insert_api_calls(&self, calls: &[ApiCall]) -> StoreResult<()> {
+        if calls.is_empty() {
+            return Ok(());
+        }
+        on_log_writer!(self, pool, {
+            let mut tx = pool.begin().await?;
+            for c in calls {
+                sqlx::query(
+                    "INSERT INTO api_calls (id, connector_id, member_id, at, status, error, \
                  duration_ms, bytes_sent, bytes_received, response_body) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            )
-            .bind(c.id.0)
-            .bind(c.connector_id.0)
-            .bind(c.member_id.0)
-            .bind(c.at)
-            .bind(c.status.map(i64::from))
-            .bind(&c.error)
-            .bind(c.duration_ms)
-            .bind(i64::try_from(c.bytes_sent).unwrap_or(i64::MAX))
-            .bind(i64::try_from(c.bytes_received).unwrap_or(i64::MAX))
-            .bind(&c.response_body)
-            .execute(pool)
-            .await?;
+                )
+                .bind(c.id.0)
+                .bind(c.connector_id.0)
+                .bind(c.member_id.0)
+                .bind(c.at)
+                .bind(c.status.map(i64::from))
+                .bind(&c.error)
+                .bind(c.duration_ms)
+                .bind(i64::try_from(c.bytes_sent).unwrap_or(i64::MAX))
+                .bind(i64::try_from(c.bytes_received).unwrap_or(i64::MAX))
+                .bind(&c.response_body)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
         });
         Ok(())
     }
@@ -430,23 +437,19 @@ impl ApiStore for SqlStore {
     async fn list_api_calls(
         &self,
         connector: ApiConnectorId,
-        before: Option<(OffsetDateTime, ApiCallId)>,
+        before: Option<ApiCallId>,
         limit: u32,
     ) -> StoreResult<Vec<ApiCall>> {
-        let (before_at, before_id) = match before {
-            Some((at, id)) => (Some(at), Some(id.0)),
-            None => (None, None),
-        };
+        // Call ids are UUIDv7, ordered by time (and within a millisecond by a counter),
+        // so the id alone orders the log; both dialects compare UUIDs bytewise.
         let sql = format!(
             "SELECT {CALL_COLUMNS} FROM api_calls WHERE connector_id = $1 \
-             AND ($2 IS NULL OR at < $2 OR (at = $2 AND id < $3)) \
-             ORDER BY at DESC, id DESC LIMIT $4"
+             AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3"
         );
         let rows: Vec<CallRow> = on_pool!(self, pool, {
             sqlx::query_as(&sql)
                 .bind(connector.0)
-                .bind(before_at)
-                .bind(before_id)
+                .bind(before.map(|b| b.0))
                 .bind(i64::from(limit))
                 .fetch_all(pool)
                 .await?
