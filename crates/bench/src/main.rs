@@ -49,6 +49,7 @@ enum Suite {
     Foundation,
     Members,
     Grants,
+    Connectors,
 }
 
 /// One measured scenario.
@@ -73,6 +74,11 @@ enum Req {
         path: String,
         body: String,
     },
+    PostJson {
+        path: String,
+        body: String,
+        bearer: String,
+    },
 }
 
 struct Server {
@@ -91,10 +97,12 @@ fn start_server(threads: usize) -> anyhow::Result<Server> {
         .thread_name("sigil-server")
         .build()?;
     let dir = tempfile::tempdir()?;
-    let config = Config {
+    let mut config = Config {
         data_dir: dir.path().to_path_buf(),
         ..Config::default()
     };
+    // The connectors suite calls an upstream on loopback.
+    config.connect.allowed_networks = vec!["127.0.0.1/32".into()];
     let db_url = config.database_url();
     let (base, init, store) = runtime.block_on(async {
         let store = Arc::new(SqlStore::connect(&config.database_url()).await?);
@@ -134,6 +142,15 @@ async fn send(client: &reqwest::Client, base: &str, req: &Req) -> bool {
                 r = r.bearer_auth(t);
             }
             r.send().await
+        }
+        Req::PostJson { path, body, bearer } => {
+            client
+                .post(format!("{base}{path}"))
+                .bearer_auth(bearer)
+                .header("content-type", "application/json")
+                .body(body.clone())
+                .send()
+                .await
         }
         Req::PostForm { path, body } => {
             client
@@ -652,6 +669,141 @@ fn main() -> anyhow::Result<()> {
         println!("| ratio | measured | target | |");
         println!("|---|---:|---:|---|");
         ratio_line("grants list ÷ hello", &listing, &hello, 0.35);
+    }
+
+    if matches!(args.suite, Suite::All | Suite::Connectors) {
+        connectors_suite(&server, &client_rt, &token, c, s)?;
+    }
+    Ok(())
+}
+
+/// A connector call through sigil to a loopback upstream, against the same request
+/// sent straight to the upstream; and the import time of Sigma's 3.6 MB document.
+fn connectors_suite(
+    server: &Server,
+    client_rt: &tokio::runtime::Runtime,
+    token: &str,
+    c: usize,
+    s: u64,
+) -> anyhow::Result<()> {
+    // The upstream gets a runtime of its own, like a separate service.
+    let upstream_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .thread_name("upstream")
+        .build()?;
+    let upstream = upstream_rt.block_on(async {
+        let app = Router::new().route(
+            "/v2/teams",
+            axum::routing::post(|body: String| async move {
+                ([("content-type", "application/json")], body)
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        tokio::spawn(async move { axum::serve(listener, app).await.expect("upstream") });
+        anyhow::Ok(format!("http://{addr}"))
+    })?;
+    let base = server.base.clone();
+    let connector_body = serde_json::json!({
+        "name": "bench",
+        "params": {
+            "method": "POST", "url": format!("{upstream}/v2/teams"),
+            "headers": [], "pathParams": [], "queryParams": [],
+            "body": "{\"name\": {{team-name}}, \"description\": {{team-description}}, \"members\": [], \"createTeamFolder\": false, \"visibility\": \"private\"}"
+        }
+    });
+    let id = client_rt.block_on(async {
+        let r: serde_json::Value = reqwest::Client::new()
+            .post(format!("{base}/v2/api-connectors"))
+            .bearer_auth(token)
+            .json(&connector_body)
+            .send()
+            .await?
+            .json()
+            .await?;
+        anyhow::Ok(
+            r["apiConnectorId"]
+                .as_str()
+                .with_context(|| format!("no connector: {r}"))?
+                .to_owned(),
+        )
+    })?;
+    let team = r#"{"name": "Sales \"West\"", "description": "bench", "members": [], "createTeamFolder": false, "visibility": "private"}"#;
+    let direct = Req::PostJson {
+        path: "/v2/teams".into(),
+        body: team.into(),
+        bearer: "unused".into(),
+    };
+    let via = Req::PostJson {
+        path: format!("/v2/api-connectors/{id}/call"),
+        body: r#"{"parameters": {"team-name": "Sales \"West\"", "team-description": "bench"}}"#.into(),
+        bearer: token.to_owned(),
+    };
+    let (direct_1, via_1, direct_c, via_c) = client_rt.block_on(async {
+        (
+            measure("direct to the upstream, 1 connection", &upstream, direct.clone(), 1, s).await,
+            measure("through sigil's connector, 1 connection", &base, via.clone(), 1, s).await,
+            measure("direct to the upstream", &upstream, direct, c, s).await,
+            measure("through sigil's connector", &base, via, c, s).await,
+        )
+    });
+    println!("\n## Connectors\n");
+    print_table(&[direct_1.clone(), via_1.clone(), direct_c.clone(), via_c.clone()]);
+    println!();
+    let added_p50 = via_1.p50_us as f64 - direct_1.p50_us as f64;
+    let added_p99 = via_1.p99_us as f64 - direct_1.p99_us as f64;
+    println!("| measure | measured | target | |");
+    println!("|---|---:|---:|---|");
+    println!(
+        "| added latency p50 (1 connection) | {:.3} ms | ≤ 0.3 ms | {} |",
+        added_p50 / 1000.0,
+        if added_p50 <= 300.0 { "meets" } else { "MISSES" }
+    );
+    println!("| added latency p99 (1 connection) | {:.3} ms | — | |", added_p99 / 1000.0);
+    ratio_line(
+        &format!("throughput through sigil ÷ direct ({c} connections)"),
+        &via_c,
+        &direct_c,
+        0.7,
+    );
+
+    // Importing Sigma's newest document (3.6 MB, with reference cycles).
+    let reference = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/reference/sigma-rest-api-2026-08.json");
+    match std::fs::read(&reference) {
+        Ok(doc) => {
+            let mut parse = Vec::new();
+            for _ in 0..5 {
+                let t0 = Instant::now();
+                let d = sigil_connect::openapi::parse(&doc)?;
+                anyhow::ensure!(d.operations()?.len() > 150);
+                parse.push(t0.elapsed());
+            }
+            let mut http = Vec::new();
+            for _ in 0..5 {
+                let t0 = Instant::now();
+                let status = client_rt.block_on(async {
+                    reqwest::Client::new()
+                        .post(format!("{base}/v2/api-documents?name=sigma"))
+                        .bearer_auth(token)
+                        .header("content-type", "application/json")
+                        .body(doc.clone())
+                        .send()
+                        .await
+                        .map(|r| r.status())
+                })?;
+                anyhow::ensure!(status.is_success(), "import answered {status}");
+                http.push(t0.elapsed());
+            }
+            println!(
+                "\nImport of sigma-rest-api-2026-08.json ({:.1} MB): parse and list operations median {:.1} ms; POST /v2/api-documents median {:.1} ms (5 runs each)",
+                doc.len() as f64 / 1e6,
+                median(&mut parse).as_secs_f64() * 1000.0,
+                median(&mut http).as_secs_f64() * 1000.0,
+            );
+        }
+        Err(e) => println!("\n(import time not measured: {}: {e})", reference.display()),
     }
     Ok(())
 }
