@@ -737,19 +737,39 @@ fn connectors_suite(
     };
     let via = Req::PostJson {
         path: format!("/v2/api-connectors/{id}/call"),
-        body: r#"{"parameters": {"team-name": "Sales \"West\"", "team-description": "bench"}}"#.into(),
+        body: r#"{"parameters": {"team-name": "Sales \"West\"", "team-description": "bench"}}"#
+            .into(),
         bearer: token.to_owned(),
     };
     let (direct_1, via_1, direct_c, via_c) = client_rt.block_on(async {
         (
-            measure("direct to the upstream, 1 connection", &upstream, direct.clone(), 1, s).await,
-            measure("through sigil's connector, 1 connection", &base, via.clone(), 1, s).await,
+            measure(
+                "direct to the upstream, 1 connection",
+                &upstream,
+                direct.clone(),
+                1,
+                s,
+            )
+            .await,
+            measure(
+                "through sigil's connector, 1 connection",
+                &base,
+                via.clone(),
+                1,
+                s,
+            )
+            .await,
             measure("direct to the upstream", &upstream, direct, c, s).await,
             measure("through sigil's connector", &base, via, c, s).await,
         )
     });
     println!("\n## Connectors\n");
-    print_table(&[direct_1.clone(), via_1.clone(), direct_c.clone(), via_c.clone()]);
+    print_table(&[
+        direct_1.clone(),
+        via_1.clone(),
+        direct_c.clone(),
+        via_c.clone(),
+    ]);
     println!();
     let added_p50 = via_1.p50_us as f64 - direct_1.p50_us as f64;
     let added_p99 = via_1.p99_us as f64 - direct_1.p99_us as f64;
@@ -758,9 +778,16 @@ fn connectors_suite(
     println!(
         "| added latency p50 (1 connection) | {:.3} ms | ≤ 0.3 ms | {} |",
         added_p50 / 1000.0,
-        if added_p50 <= 300.0 { "meets" } else { "MISSES" }
+        if added_p50 <= 300.0 {
+            "meets"
+        } else {
+            "MISSES"
+        }
     );
-    println!("| added latency p99 (1 connection) | {:.3} ms | — | |", added_p99 / 1000.0);
+    println!(
+        "| added latency p99 (1 connection) | {:.3} ms | — | |",
+        added_p99 / 1000.0
+    );
     ratio_line(
         &format!("throughput through sigil ÷ direct ({c} connections)"),
         &via_c,

@@ -9,6 +9,7 @@ pub mod credential;
 pub mod id;
 pub mod member;
 pub mod team;
+pub mod workbook;
 
 pub use account_type::{AccountType, BuiltinAccountType, Permission};
 pub use credential::{ClientCredential, CredentialScope};

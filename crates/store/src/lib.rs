@@ -73,10 +73,28 @@ pub trait ApiStore: Send + Sync + 'static {
     ) -> StoreResult<Vec<ApiCall>>;
 }
 
+/// Workbook documents. A part of [`Store`].
+#[async_trait]
+pub trait WorkbookStore: Send + Sync + 'static {
+    /// Writes a workbook's node and its first document (version 1) in one transaction.
+    async fn create_workbook(&self, node: &Inode, document: &str) -> StoreResult<()>;
+    /// The document and its version; `None` when there is no such workbook.
+    async fn workbook_document(&self, id: InodeId) -> StoreResult<Option<(String, i64)>>;
+    /// Replaces the document, moving its version on; `None` when there is no such
+    /// workbook.
+    async fn save_workbook_document(
+        &self,
+        id: InodeId,
+        document: &str,
+        by: MemberId,
+        at: OffsetDateTime,
+    ) -> StoreResult<Option<i64>>;
+}
+
 /// Everything the server persists. Implementations must be safe to share between
 /// tasks; every multi-row write happens in one transaction.
 #[async_trait]
-pub trait Store: ApiStore + Send + Sync + 'static {
+pub trait Store: ApiStore + WorkbookStore + Send + Sync + 'static {
     /// Which database this is, for logs and the health check.
     fn dialect(&self) -> Dialect;
 

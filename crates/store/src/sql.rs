@@ -2034,3 +2034,6 @@ impl Store for SqlStore {
         }))
     }
 }
+
+// After every macro above, which it uses.
+mod workbooks;

@@ -90,6 +90,7 @@ macro_rules! suite {
 }
 
 suite!(
+    workbooks_are_nodes_with_versioned_documents,
     api_credentials_connectors_documents_and_calls_round_trip,
     bootstrap_is_all_or_nothing_and_once,
     every_write_moves_the_generation_on_sqlite_only,
@@ -182,6 +183,39 @@ async fn bootstrapped(store: &SqlStore) -> Bootstrap {
     let b = bootstrap_data();
     store.bootstrap(&b).await.unwrap();
     b
+}
+
+async fn workbooks_are_nodes_with_versioned_documents(store: Arc<SqlStore>) {
+    use sigil_store::WorkbookStore;
+    let b = bootstrapped(&store).await;
+    let now = sigil_core::clock::now();
+    let ws = sigil_store::Inode::new("workspace", "ws", None, Some(b.admin.id), now);
+    store.insert_inode(&ws).await.unwrap();
+    let wb = sigil_store::Inode::new("workbook", "wb", Some(ws.id), Some(b.admin.id), now);
+    store.create_workbook(&wb, "{\"pages\":[]}").await.unwrap();
+    assert_eq!(store.inode(wb.id).await.unwrap().unwrap().kind, "workbook");
+    assert_eq!(
+        store.workbook_document(wb.id).await.unwrap(),
+        Some(("{\"pages\":[]}".to_owned(), 1))
+    );
+    let v = store
+        .save_workbook_document(wb.id, "{\"pages\":[{}]}", b.admin.id, now)
+        .await
+        .unwrap();
+    assert_eq!(v, Some(2));
+    let other = sigil_core::InodeId::new();
+    assert_eq!(
+        store.workbook_document(other).await.unwrap(),
+        None,
+        "absent, not failed"
+    );
+    assert_eq!(
+        store
+            .save_workbook_document(other, "{}", b.admin.id, now)
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 async fn api_credentials_connectors_documents_and_calls_round_trip(store: Arc<SqlStore>) {
