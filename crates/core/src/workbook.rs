@@ -54,19 +54,19 @@ impl ControlKind {
 
     /// Whether `v` may be this control's value (`null` is always allowed: empty).
     pub fn accepts(self, v: &Value) -> bool {
-        match (self, v) {
-            (_, Value::Null) => true,
-            (ControlKind::NumberInput, Value::Number(_)) => true,
-            (ControlKind::Switch, Value::Bool(_)) => true,
-            (
-                ControlKind::TextInput
-                | ControlKind::TextArea
-                | ControlKind::ListOfValues
-                | ControlKind::Date,
-                Value::String(_),
-            ) => true,
-            _ => false,
-        }
+        matches!(
+            (self, v),
+            (_, Value::Null)
+                | (ControlKind::NumberInput, Value::Number(_))
+                | (ControlKind::Switch, Value::Bool(_))
+                | (
+                    ControlKind::TextInput
+                        | ControlKind::TextArea
+                        | ControlKind::ListOfValues
+                        | ControlKind::Date,
+                    Value::String(_),
+                )
+        )
     }
 }
 

@@ -2,6 +2,7 @@
 //! [`routes`], and [`app`], which assembles them with the middleware stack.
 
 pub mod access;
+pub mod actions;
 pub mod app;
 pub mod auth;
 pub mod bootstrap;

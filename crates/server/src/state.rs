@@ -34,6 +34,8 @@ pub struct Inner {
     pub keyring: sigil_connect::sealing::Keyring,
     /// Parsed OpenAPI documents, by id.
     pub documents: crate::routes::api_documents::ParsedDocuments,
+    /// Action sequences started by webhooks, by trace id.
+    pub webhook_runs: crate::routes::workbooks::WebhookRuns,
     /// Connector calls on their way to the call log.
     pub audit: crate::routes::api_connectors::AuditLog,
     /// Hot reads remembered while the store's generation stands still.
@@ -96,6 +98,7 @@ impl AppState {
             engine,
             keyring,
             documents: Default::default(),
+            webhook_runs: Default::default(),
             audit: crate::routes::api_connectors::AuditLog::spawn(store.clone()),
             tokens: TokenIssuer::new(&keys.token_signing, config.auth.access_token_ttl_secs),
             secrets: SecretHasher::new(keys.secret_hashing),

@@ -722,7 +722,8 @@ async fn folders_inherit_grants_and_answer_path_and_permission() {
     // Bad creations.
     for (body, status) in [
         (
-            json!({"type": "workbook", "name": "B", "parentId": ws}),
+            // sigil holds no reports (workbooks are created here since the workbooks issue).
+            json!({"type": "report", "name": "B", "parentId": ws}),
             StatusCode::NOT_IMPLEMENTED,
         ),
         (

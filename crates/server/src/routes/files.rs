@@ -265,7 +265,7 @@ pub async fn list_member_files(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateFile {
-    /// `folder` (workspaces: `POST /v2/workspaces`; workbooks: not yet).
+    /// `folder` or `workbook` (workspaces: `POST /v2/workspaces`).
     #[serde(rename = "type")]
     pub kind: String,
     pub name: String,
@@ -316,16 +316,16 @@ pub async fn create_file(
 ) -> Result<Json<FileBody>, ApiError> {
     match req.kind.as_str() {
         "folder" => {}
+        "workbook" => caller.require(sigil_core::Permission::CreateWorkbooks)?,
         "workspace" => {
             return Err(ApiError::bad_request(
                 "create workspaces with POST /v2/workspaces",
             ))
         }
-        "workbook" | "report" => {
-            return Err(ApiError::NotImplemented(format!(
-                "sigil does not create {}s through /v2/files yet",
-                req.kind
-            )))
+        "report" => {
+            return Err(ApiError::NotImplemented(
+                "sigil does not hold reports; it cannot create one".into(),
+            ))
         }
         other => return Err(ApiError::bad_request(format!("unknown type `{other}`"))),
     }
@@ -333,7 +333,7 @@ pub async fn create_file(
     let parent_raw = req
         .parent_id
         .as_deref()
-        .ok_or_else(|| ApiError::bad_request("parentId is required for a folder"))?;
+        .ok_or_else(|| ApiError::bad_request(format!("parentId is required for a {}", req.kind)))?;
     let parent = require(
         &st,
         &caller,
@@ -344,9 +344,10 @@ pub async fn create_file(
     .await?
     .0;
     if parent.kind == "workbook" {
-        return Err(ApiError::bad_request(
-            "a folder cannot be created inside a workbook",
-        ));
+        return Err(ApiError::bad_request(format!(
+            "a {} cannot be created inside a workbook",
+            req.kind
+        )));
     }
     let owner = match req.owner_id.as_deref() {
         None => caller.member.id,
@@ -368,7 +369,7 @@ pub async fn create_file(
         }
     };
     let mut n = Inode::new(
-        "folder",
+        &req.kind,
         &name,
         Some(parent.id),
         Some(caller.member.id),
@@ -376,7 +377,13 @@ pub async fn create_file(
     );
     n.owner_id = Some(owner);
     n.description = req.description.unwrap_or_default();
-    st.store.insert_inode(&n).await?;
+    if n.kind == "workbook" {
+        st.store
+            .create_workbook(&n, crate::routes::workbooks::EMPTY_DOCUMENT)
+            .await?;
+    } else {
+        st.store.insert_inode(&n).await?;
+    }
     Ok(Json(file_body(&st, &caller, &n).await?))
 }
 

@@ -14,7 +14,9 @@ pub mod members;
 pub mod ops;
 pub mod report;
 pub mod teams;
+pub mod unheld;
 pub mod whoami;
+pub mod workbooks;
 pub mod workspaces;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -40,6 +42,7 @@ use crate::state::AppState;
         (name = "workspaces", description = "Workspaces and grants (Sigma), and access checks (sigil)"),
         (name = "reports", description = "The Report token API"),
         (name = "connectors", description = "API credentials and connectors (Sigma); OpenAPI import, connector calls and their log (sigil)"),
+        (name = "workbooks", description = "Workbooks and webhooks (Sigma); workbook documents and running action sequences (sigil)"),
         (name = "operations", description = "Health, metrics and this document (sigil)"),
     ),
     modifiers(&BearerScheme),
@@ -90,5 +93,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(api_credentials::router())
         .merge(api_connectors::router())
         .merge(api_documents::router())
+        .merge(workbooks::router())
+        .merge(unheld::router())
         .merge(ops::router())
 }

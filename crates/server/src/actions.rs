@@ -1,0 +1,311 @@
+//! Running a workbook's action sequence: steps strictly in order, *Call API* through
+//! the connector engine and *Set control value* on the run's control values, with a
+//! trace of every step. The first failing step stops the sequence; the run then
+//! answers the control values as they were before it (nothing half-set) and names the
+//! step and why.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+use sigil_core::workbook::{
+    json_path, Action, ActionVariable, ConditionOp, ControlKind, Sequence, ValueSource, Workbook,
+};
+use sigil_core::MemberId;
+use utoipa::ToSchema;
+
+use crate::error::ApiError;
+use crate::routes::api_connectors::{call_ready, ready};
+use crate::state::AppState;
+
+/// One step of a run.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Step {
+    /// 1 for the first action.
+    pub step: usize,
+    /// `callApi` or `setControlValue`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub action_id: Option<String>,
+    /// `ok`, `skipped` (its condition did not hold) or `failed`.
+    pub status: &'static str,
+    /// What the step was given: parameter values, or the value set. No credential
+    /// ever appears here: it is added by the engine.
+    #[schema(value_type = Object)]
+    pub inputs: Value,
+    /// For a call: the upstream's status.
+    pub http_status: Option<u16>,
+    pub duration_ms: f64,
+    pub error: Option<String>,
+}
+
+/// What a run answers.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RunOutcome {
+    pub sequence_id: String,
+    /// Whether every step succeeded (or was skipped).
+    pub ok: bool,
+    /// Every control's value after the run (before it, when a step failed).
+    #[schema(value_type = Object)]
+    pub controls: BTreeMap<String, Value>,
+    pub trace: Vec<Step>,
+    /// The step that failed, 1-based.
+    pub failed_step: Option<usize>,
+    pub error: Option<String>,
+}
+
+/// Checks the values a run is given: known controls, values that fit their type.
+pub fn start_values(
+    doc: &Workbook,
+    given: &BTreeMap<String, Value>,
+) -> Result<BTreeMap<String, Value>, ApiError> {
+    let controls = doc.controls();
+    let mut values = doc.initial_values();
+    for (id, v) in given {
+        let (_, kind) = controls.get(id.as_str()).ok_or_else(|| {
+            ApiError::bad_request(format!("controls: there is no control `{id}`"))
+        })?;
+        if !kind.accepts(v) {
+            return Err(ApiError::bad_request(format!(
+                "controls: `{id}` is a {} control; {v} does not fit it",
+                kind.value_type()
+            )));
+        }
+        values.insert(id.clone(), v.clone());
+    }
+    Ok(values)
+}
+
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.trim().is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    }
+}
+
+fn resolve(
+    src: &ValueSource,
+    controls: &BTreeMap<String, Value>,
+    vars: &BTreeMap<String, Value>,
+) -> Result<Value, String> {
+    match src {
+        ValueSource::Static { value } => Ok(value.clone()),
+        ValueSource::Control { control_id } => controls
+            .get(control_id)
+            .cloned()
+            .ok_or_else(|| format!("there is no control `{control_id}`")),
+        ValueSource::Variable {
+            action_id,
+            variable,
+            path,
+        } => {
+            let v = vars
+                .get(action_id)
+                .ok_or_else(|| format!("action `{action_id}` has not run"))?;
+            let base = match variable {
+                ActionVariable::Data => &v["data"],
+                ActionVariable::Status => &v["status"],
+                ActionVariable::Headers => &v["headers"],
+            };
+            match path.as_deref() {
+                None => Ok(base.clone()),
+                Some(p) => json_path(base, p).cloned().ok_or_else(|| {
+                    format!("`{p}` is not in the {variable:?} of action `{action_id}`")
+                }),
+            }
+        }
+    }
+}
+
+/// Fits a value to a control, as *Set control value* writes it.
+fn fit(kind: ControlKind, v: Value) -> Result<Value, String> {
+    if is_empty(&v) {
+        return Ok(Value::Null);
+    }
+    match kind {
+        ControlKind::TextInput
+        | ControlKind::TextArea
+        | ControlKind::ListOfValues
+        | ControlKind::Date => {
+            Ok(match v {
+                Value::String(s) => Value::String(s),
+                // Structured data is shown as its JSON text.
+                other => Value::String(other.to_string()),
+            })
+        }
+        ControlKind::NumberInput => match &v {
+            Value::Number(_) => Ok(v),
+            Value::String(s) => s
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .and_then(|f| serde_json::Number::from_f64(f).map(Value::Number))
+                .ok_or_else(|| format!("{v} is not a number")),
+            _ => Err(format!("{v} is not a number")),
+        },
+        ControlKind::Switch => match &v {
+            Value::Bool(_) => Ok(v),
+            Value::String(s) if s == "true" || s == "false" => Ok(Value::Bool(s == "true")),
+            _ => Err(format!("{v} is not true or false")),
+        },
+    }
+}
+
+/// Runs `seq` with `start` control values as `member`.
+pub async fn run(
+    st: &AppState,
+    member: MemberId,
+    doc: &Workbook,
+    seq: &Sequence,
+    start: BTreeMap<String, Value>,
+) -> RunOutcome {
+    let kinds: BTreeMap<String, ControlKind> = doc
+        .controls()
+        .into_iter()
+        .map(|(id, (_, k))| (id.to_owned(), k))
+        .collect();
+    let mut controls = start.clone();
+    let mut vars: BTreeMap<String, Value> = BTreeMap::new();
+    let mut trace = Vec::new();
+    for (i, action) in seq.actions.iter().enumerate() {
+        let step_no = i + 1;
+        let t0 = Instant::now();
+        let mut step = Step {
+            step: step_no,
+            kind: match action {
+                Action::CallApi { .. } => "callApi",
+                Action::SetControlValue { .. } => "setControlValue",
+            },
+            action_id: action.action_id().map(str::to_owned),
+            status: "ok",
+            inputs: Value::Null,
+            http_status: None,
+            duration_ms: 0.0,
+            error: None,
+        };
+        if let Some(c) = action.condition() {
+            let v = controls.get(&c.control_id).cloned().unwrap_or(Value::Null);
+            let holds = match c.op {
+                ConditionOp::NotEmpty => !is_empty(&v),
+                ConditionOp::Equals => {
+                    v == c.value || v.as_str().is_some_and(|s| Some(s) == c.value.as_str())
+                }
+            };
+            if !holds {
+                step.status = "skipped";
+                trace.push(step);
+                continue;
+            }
+        }
+        let result: Result<(), String> = match action {
+            Action::CallApi {
+                action_id,
+                connector_id,
+                parameters,
+                accept_statuses,
+                ..
+            } => {
+                let mut values = BTreeMap::new();
+                let mut failed = None;
+                for (name, src) in parameters {
+                    match resolve(src, &controls, &vars) {
+                        Ok(v) => {
+                            values.insert(name.clone(), v);
+                        }
+                        Err(e) => {
+                            failed = Some(format!("parameter `{name}`: {e}"));
+                            break;
+                        }
+                    }
+                }
+                step.inputs = json!(values);
+                match failed {
+                    Some(e) => Err(e),
+                    None => match ready(st, connector_id).await {
+                        Err(e) => Err(e.to_string()),
+                        Ok(r) => match call_ready(st, &r, member, &values).await {
+                            Err(e) => Err(e.to_string()),
+                            Ok(out) => {
+                                step.http_status = Some(out.status);
+                                vars.insert(
+                                    action_id.clone(),
+                                    json!({"data": out.body, "status": out.status, "headers": out.headers}),
+                                );
+                                if (200..300).contains(&out.status)
+                                    || accept_statuses.contains(&out.status)
+                                {
+                                    Ok(())
+                                } else {
+                                    Err(format!(
+                                        "the API answered {} (the action accepts 2xx{})",
+                                        out.status,
+                                        if accept_statuses.is_empty() {
+                                            String::new()
+                                        } else {
+                                            format!(
+                                                " and {}",
+                                                accept_statuses
+                                                    .iter()
+                                                    .map(u16::to_string)
+                                                    .collect::<Vec<_>>()
+                                                    .join(", ")
+                                            )
+                                        }
+                                    ))
+                                }
+                            }
+                        },
+                    },
+                }
+            }
+            Action::SetControlValue {
+                control_id, value, ..
+            } => {
+                let kind = kinds[control_id.as_str()];
+                let resolved = match value {
+                    None => Ok(Value::Null),
+                    Some(src) => resolve(src, &controls, &vars),
+                };
+                match resolved.and_then(|v| fit(kind, v)) {
+                    Ok(v) => {
+                        step.inputs = json!({"controlId": control_id, "value": v});
+                        controls.insert(control_id.clone(), v);
+                        Ok(())
+                    }
+                    Err(e) => {
+                        step.inputs = json!({"controlId": control_id});
+                        Err(format!("control `{control_id}`: {e}"))
+                    }
+                }
+            }
+        };
+        step.duration_ms = t0.elapsed().as_secs_f64() * 1000.0;
+        if let Err(e) = result {
+            step.status = "failed";
+            step.error = Some(e.clone());
+            trace.push(step);
+            return RunOutcome {
+                sequence_id: seq.sequence_id.clone(),
+                ok: false,
+                controls: start,
+                trace,
+                failed_step: Some(step_no),
+                error: Some(format!("step {step_no} failed: {e}")),
+            };
+        }
+        trace.push(step);
+    }
+    RunOutcome {
+        sequence_id: seq.sequence_id.clone(),
+        ok: true,
+        controls,
+        trace,
+        failed_step: None,
+        error: None,
+    }
+}
