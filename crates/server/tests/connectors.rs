@@ -1051,7 +1051,7 @@ async fn documents_import_by_upload_yaml_and_url_and_broken_ones_say_where() {
 /// `POST /v2/teams` with the seed's body, called with awkward team names.
 #[tokio::test]
 async fn the_seed_tutorials_connector_creates_teams_on_sigil_itself() {
-    let Some(doc) = reference("sigma-computing-public-rest-api.json") else {
+    let Some(doc) = common::reference("sigma-computing-public-rest-api.json") else {
         return;
     };
     let app = TestApp::spawn().await;
@@ -1131,22 +1131,6 @@ async fn the_seed_tutorials_connector_creates_teams_on_sigil_itself() {
                 .any(|t| t["name"] == name),
             "{name:?} is listed"
         );
-    }
-}
-
-fn reference(name: &str) -> Option<Vec<u8>> {
-    let dir = std::env::var_os("SIGIL_REFERENCE_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {
-            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference")
-        });
-    match std::fs::read(dir.join(name)) {
-        Ok(b) => Some(b),
-        Err(e) if std::env::var_os("CI").is_some() => panic!("{name} is needed under CI: {e}"),
-        Err(_) => {
-            eprintln!("skipping: {name} is not here (set SIGIL_REFERENCE_DIR)");
-            None
-        }
     }
 }
 

@@ -103,7 +103,38 @@ fn seed_document(connector: &str) -> Value {
 #[tokio::test]
 async fn the_seed_tutorial_end_to_end() {
     let app = TestApp::spawn().await;
-    let w = world(&app).await;
+    let mut w = world(&app).await;
+    // As the tutorial does it: import Sigma's document, build the connector from
+    // POST /v2/teams, and give it the seed's body with both parameters typed Text.
+    if let Some(spec) = common::reference("sigma-computing-public-rest-api.json") {
+        let res = app
+            .http
+            .post(app.url("/v2/api-documents?name=Sigma"))
+            .bearer_auth(&w.admin)
+            .header("content-type", "application/json")
+            .body(spec)
+            .send()
+            .await
+            .unwrap();
+        let doc = ok(common::json_of(res).await);
+        let (_, existing) = app
+            .get(
+                &format!("/v2/api-connectors/{}", w.connector),
+                Some(&w.admin),
+            )
+            .await;
+        let built = ok(post(&app, &w.admin, "/v2/api-connectors/from-operation", json!({
+            "documentId": doc["documentId"], "method": "POST", "path": "/v2/teams", "name": "Create team",
+            "baseUrl": app.base, "authId": existing["authId"]})).await);
+        assert_eq!(built["params"]["method"], "POST");
+        let id = built["apiConnectorId"].as_str().unwrap().to_owned();
+        ok(app.send_json(Method::PATCH, &format!("/v2/api-connectors/{id}"), Some(&w.admin), &json!({
+            "params": {"method": "POST", "url": app.url("/v2/teams"), "headers": [], "pathParams": [], "queryParams": [],
+                "body": SEED_BODY,
+                "bodyParams": [{"key": "team-name", "mode": "dynamic", "type": "string"},
+                               {"key": "team-description", "mode": "dynamic", "type": "string"}]}})).await);
+        w.connector = id;
+    }
     let doc = ok(put(
         &app,
         &w.admin,
