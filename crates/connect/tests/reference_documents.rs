@@ -7,10 +7,10 @@ use std::time::Instant;
 use sigil_connect::openapi::{self, OperationKey};
 use sigil_connect::template::ParamType;
 
-/// Where the reference documents are: `SIGIL_REFERENCE_DIR`, or `../shared/reference`
+/// Where the reference documents are: `SIGIL_TEST_REFERENCE_DIR`, or `../shared/reference`
 /// beside the repository. Under CI their absence fails the test rather than skip it.
 fn reference(name: &str) -> Option<Vec<u8>> {
-    let dir = std::env::var_os("SIGIL_REFERENCE_DIR")
+    let dir = std::env::var_os("SIGIL_TEST_REFERENCE_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
             PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference")
@@ -23,7 +23,7 @@ fn reference(name: &str) -> Option<Vec<u8>> {
         }
         Err(_) => {
             eprintln!(
-                "skipping: {} is not here (set SIGIL_REFERENCE_DIR)",
+                "skipping: {} is not here (set SIGIL_TEST_REFERENCE_DIR)",
                 path.display()
             );
             None

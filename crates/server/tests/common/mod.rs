@@ -258,10 +258,10 @@ pub fn assert_error(got: &(StatusCode, Value), status: StatusCode, code: &str) {
     assert_eq!(got.1["code"], code, "body: {}", got.1);
 }
 
-/// One of Sigma's documents in `../shared/reference` (or `SIGIL_REFERENCE_DIR`). Under
+/// One of Sigma's documents in `../shared/reference` (or `SIGIL_TEST_REFERENCE_DIR`). Under
 /// CI its absence fails the test instead of skipping the part that needs it.
 pub fn reference(name: &str) -> Option<Vec<u8>> {
-    let dir = std::env::var_os("SIGIL_REFERENCE_DIR")
+    let dir = std::env::var_os("SIGIL_TEST_REFERENCE_DIR")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| {
             std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference")
@@ -270,7 +270,7 @@ pub fn reference(name: &str) -> Option<Vec<u8>> {
         Ok(b) => Some(b),
         Err(e) if std::env::var_os("CI").is_some() => panic!("{name} is needed under CI: {e}"),
         Err(_) => {
-            eprintln!("{name} is not here (set SIGIL_REFERENCE_DIR): that part is skipped");
+            eprintln!("{name} is not here (set SIGIL_TEST_REFERENCE_DIR): that part is skipped");
             None
         }
     }
