@@ -18,7 +18,8 @@ use serde_json::Value;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ParamType {
-    /// A JSON string (Sigma's "Text").
+    /// A JSON string (Sigma's "Text"; `text` is taken as a synonym).
+    #[serde(alias = "text")]
     String,
     Number,
     Boolean,

@@ -492,6 +492,77 @@ async fn every_auth_method_sends_exactly_the_right_thing() {
     assert_eq!(form["client_id"], "cid");
     assert_eq!(form["client_secret"], "csec");
     assert_eq!(form["scope"], "a b");
+
+    // Password credentials: the password grant, the client by HTTP Basic.
+    let auth = credential(
+        &app,
+        &admin,
+        &allow,
+        json!({"authMethod": "oAuthPasswordCredentials", "oAuthPasswordCredentials": {
+            "username": "ada", "password": "pw 1&2", "clientId": "pc", "clientSecret": "ps",
+            "accessTokenUrl": format!("{base}/token"), "scopes": [], "accessTokenAuthMethod": "httpBasic"}}),
+    )
+    .await;
+    let id = connector(
+        &app,
+        &admin,
+        get_connector(&format!("{base}/echo"), Some(&auth)),
+    )
+    .await;
+    let (s, r) = call(&app, &admin, &id, json!({})).await;
+    assert_eq!(
+        (s, r["status"].clone()),
+        (StatusCode::OK, json!(200)),
+        "{r}"
+    );
+    let forms = up.token_forms.lock().unwrap().clone();
+    let (basic, body) = forms.last().unwrap().clone();
+    use base64::Engine;
+    assert_eq!(
+        basic.unwrap(),
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode("pc:ps")
+        )
+    );
+    let form: BTreeMap<String, String> = serde_urlencoded::from_str(&body).unwrap();
+    assert_eq!(form["grant_type"], "password");
+    assert_eq!(form["username"], "ada");
+    assert_eq!(form["password"], "pw 1&2");
+
+    // Authorization code: stored as the document describes it, but a call needs a
+    // person's consent, which sigil cannot obtain: a clear 400, nothing sent.
+    let auth = credential(
+        &app,
+        &admin,
+        &allow,
+        json!({"authMethod": "oAuthAuthorizationCode", "oAuthAuthorizationCode": {
+            "clientId": "ac", "clientSecret": "as", "authorizationUrl": "https://auth.example.com/authorize",
+            "accessTokenUrl": format!("{base}/token"), "scopes": ["x"], "accessTokenAuthMethod": "httpBasic"}}),
+    )
+    .await;
+    let (_, c) = app
+        .get(&format!("/v2/api-credentials/{auth}"), Some(&admin))
+        .await;
+    assert_eq!(
+        c["credential"]["oAuthAuthorizationCode"]["authorizationUrl"],
+        "https://auth.example.com/authorize"
+    );
+    let id = connector(
+        &app,
+        &admin,
+        get_connector(&format!("{base}/echo"), Some(&auth)),
+    )
+    .await;
+    let before = up.seen.lock().unwrap().len();
+    let r = call(&app, &admin, &id, json!({})).await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "bad_request");
+    assert!(
+        r.1["message"].as_str().unwrap().contains("authorization"),
+        "{}",
+        r.1
+    );
+    assert_eq!(up.seen.lock().unwrap().len(), before);
 }
 
 #[tokio::test]
