@@ -293,17 +293,7 @@ pub struct TokenPage {
 impl TokenParams {
     pub fn check(self) -> Result<TokenPage, ApiError> {
         use base64::Engine;
-        let size = match self.page_size.as_deref() {
-            None => 50,
-            Some(s) => match s.parse::<u32>() {
-                Ok(n @ 1..=1000) => n,
-                _ => {
-                    return Err(ApiError::bad_request(format!(
-                        "pageSize must be a whole number from 1 to 1000, got `{s}`"
-                    )))
-                }
-            },
-        };
+        let size = page_size(self.page_size.as_deref())?;
         if let Some(o) = self.order_by.as_deref() {
             if !o.eq_ignore_ascii_case("name") {
                 return Err(ApiError::bad_request(format!(
@@ -336,4 +326,37 @@ impl TokenParams {
 pub fn next_page_token(name: &str, id: uuid::Uuid) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{name}\u{0}{id}"))
+}
+
+/// Sigma's `pageSize`: 1 to 1000, 50 when absent.
+pub fn page_size(raw: Option<&str>) -> Result<u32, ApiError> {
+    match raw {
+        None => Ok(50),
+        Some(s) => match s.parse::<u32>() {
+            Ok(n @ 1..=1000) => Ok(n),
+            _ => Err(ApiError::bad_request(format!(
+                "pageSize must be a whole number from 1 to 1000, got `{s}`"
+            ))),
+        },
+    }
+}
+
+/// Cuts a page fetched with one row more than `size` and names the token of the next
+/// page, if there is one, from its last row's (name, id).
+pub fn token_page<T>(
+    mut rows: Vec<T>,
+    size: u32,
+    key: impl Fn(&T) -> (&str, uuid::Uuid),
+) -> (Vec<T>, Option<String>) {
+    let more = rows.len() > size as usize;
+    rows.truncate(size as usize);
+    let next = more
+        .then(|| {
+            rows.last().map(|r| {
+                let (name, id) = key(r);
+                next_page_token(name, id)
+            })
+        })
+        .flatten();
+    (rows, next)
 }

@@ -46,6 +46,9 @@ struct Upstream {
 
 type Shared = Arc<Upstream>;
 
+/// What one request on the wire must look like.
+type WireCheck = Box<dyn Fn(&Seen)>;
+
 fn record(up: &Upstream, method: &str, uri: &Uri, headers: &HeaderMap, body: &str) {
     up.seen.lock().unwrap().push(Seen {
         method: method.to_owned(),
@@ -421,7 +424,7 @@ async fn every_auth_method_sends_exactly_the_right_thing() {
     let (addr, up) = upstream("127.0.0.1").await;
     let base = format!("http://{addr}");
     let allow = ["127.0.0.1"];
-    let cases: Vec<(Value, Box<dyn Fn(&Seen)>)> = vec![
+    let cases: Vec<(Value, WireCheck)> = vec![
         (
             json!({"authMethod": "basic", "basic": {"username": "ada", "password": "p:w é"}}),
             Box::new(|s: &Seen| {

@@ -127,17 +127,7 @@ pub async fn list_account_types(
     _admin: AdminMember,
     ApiQuery(q): ApiQuery<TokenPaging>,
 ) -> Result<Json<AccountTypeList>, ApiError> {
-    let size = match q.page_size.as_deref() {
-        None => 50,
-        Some(s) => match s.parse::<u32>() {
-            Ok(n @ 1..=1000) => n,
-            _ => {
-                return Err(ApiError::bad_request(format!(
-                    "pageSize must be a whole number from 1 to 1000, got `{s}`"
-                )))
-            }
-        },
-    };
+    let size = crate::pagination::page_size(q.page_size.as_deref())?;
     let after = match q.page_token.or(q.next_page_token) {
         None => None,
         Some(t) => Some(

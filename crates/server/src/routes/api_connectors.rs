@@ -23,7 +23,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, CurrentMember};
-use crate::pagination::{next_page_token, TokenParams};
+use crate::pagination::{token_page, TokenParams};
 use crate::routes::api_credentials::{self, double_option};
 use crate::routes::credentials::Empty;
 use crate::state::AppState;
@@ -249,16 +249,13 @@ pub async fn list_api_connectors(
     }
     let page = q.check()?;
     let after = page.after.map(|(n, id)| (n, ApiConnectorId::from(id)));
-    let mut rows = st
+    let rows = st
         .store
         .list_api_connectors(page.name.as_deref(), after, page.size + 1)
         .await?;
-    let more = rows.len() > page.size as usize;
-    rows.truncate(page.size as usize);
+    let (rows, next_page_token) = token_page(rows, page.size, |c| (&c.name, c.id.0));
     Ok(Json(ApiConnectorList {
-        next_page_token: more
-            .then(|| rows.last().map(|c| next_page_token(&c.name, c.id.0)))
-            .flatten(),
+        next_page_token,
         entries: rows
             .into_iter()
             .map(|c| ApiConnectorEntry {
@@ -896,17 +893,7 @@ pub async fn list_api_calls(
 ) -> Result<Json<ApiCallList>, ApiError> {
     caller.require(Permission::ManageApiConnectors)?;
     let connector = load(&st, &id).await?;
-    let size = match q.page_size.as_deref() {
-        None => 50,
-        Some(s) => match s.parse::<u32>() {
-            Ok(n @ 1..=1000) => n,
-            _ => {
-                return Err(ApiError::bad_request(format!(
-                    "pageSize must be a whole number from 1 to 1000, got `{s}`"
-                )))
-            }
-        },
-    };
+    let size = crate::pagination::page_size(q.page_size.as_deref())?;
     let before = match q.page_token.as_deref() {
         None => None,
         Some(t) => Some(ApiCallId::from(uuid::Uuid::parse_str(t).map_err(|_| {

@@ -15,7 +15,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, CurrentMember};
-use crate::pagination::{next_page_token, TokenParams};
+use crate::pagination::{token_page, TokenParams};
 use crate::routes::credentials::Empty;
 use crate::state::AppState;
 
@@ -230,15 +230,11 @@ pub async fn list_api_credentials(
     caller.require(Permission::ManageApiConnectors)?;
     let page = q.check()?;
     let after = page.after.map(|(n, id)| (n, ApiCredentialId::from(id)));
-    let mut rows = st
+    let rows = st
         .store
         .list_api_credentials(page.name.as_deref(), after, page.size + 1)
         .await?;
-    let more = rows.len() > page.size as usize;
-    rows.truncate(page.size as usize);
-    let next_page_token = more
-        .then(|| rows.last().map(|c| next_page_token(&c.name, c.id.0)))
-        .flatten();
+    let (rows, next_page_token) = token_page(rows, page.size, |c| (&c.name, c.id.0));
     Ok(Json(ApiCredentialList {
         entries: rows
             .into_iter()

@@ -20,7 +20,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiPath, ApiQuery, CurrentMember};
-use crate::pagination::{next_page_token, TokenParams};
+use crate::pagination::{token_page, TokenParams};
 use crate::routes::credentials::Empty;
 use crate::state::AppState;
 
@@ -292,13 +292,10 @@ pub async fn list_api_documents(
     caller.require(Permission::ManageApiConnectors)?;
     let page = q.check()?;
     let after = page.after.map(|(n, id)| (n, ApiDocumentId::from(id)));
-    let mut rows = st.store.list_api_documents(after, page.size + 1).await?;
-    let more = rows.len() > page.size as usize;
-    rows.truncate(page.size as usize);
+    let rows = st.store.list_api_documents(after, page.size + 1).await?;
+    let (rows, next_page_token) = token_page(rows, page.size, |d| (&d.name, d.id.0));
     Ok(Json(ApiDocumentList {
-        next_page_token: more
-            .then(|| rows.last().map(|d| next_page_token(&d.name, d.id.0)))
-            .flatten(),
+        next_page_token,
         entries: rows.iter().map(ApiDocumentBody::from).collect(),
     }))
 }

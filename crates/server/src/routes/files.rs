@@ -63,14 +63,43 @@ fn kind_name(kind: &str) -> String {
     }
 }
 
+/// Sigma's `path` of a node: its ancestors' names, root first, joined by `/`.
+pub(crate) fn ancestors(path: &[Inode], node: sigil_core::InodeId) -> String {
+    path.iter()
+        .filter(|p| p.id != node)
+        .map(|p| p.name.as_str())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The owner of a new file: the caller, or (for an Admin only) an active member.
+pub(crate) async fn owner_of(
+    st: &AppState,
+    caller: &CurrentMember,
+    raw: Option<&str>,
+) -> Result<MemberId, ApiError> {
+    let Some(raw) = raw else {
+        return Ok(caller.member.id);
+    };
+    let id: MemberId = raw
+        .parse()
+        .map_err(|_| ApiError::bad_request(format!("ownerId `{raw}` is not a member id")))?;
+    if id != caller.member.id && !caller.account_type.is_admin() {
+        return Err(ApiError::forbidden(
+            "only an Admin may create files owned by someone else",
+        ));
+    }
+    if st.store.member(id).await?.is_none_or(|m| m.is_inactive) {
+        return Err(ApiError::bad_request(format!(
+            "ownerId `{raw}` names no active member"
+        )));
+    }
+    Ok(id)
+}
+
 async fn file_body(st: &AppState, caller: &CurrentMember, n: &Inode) -> Result<FileBody, ApiError> {
     // One read of the path serves both the `path` field and the home-folder rule.
     let path = st.store.inode_path(n.id).await?;
-    let ancestors: Vec<&str> = path
-        .iter()
-        .filter(|p| p.id != n.id)
-        .map(|p| p.name.as_str())
-        .collect();
     let permission = if caller.account_type.is_admin() {
         Some(GrantPermission::Edit)
     } else {
@@ -86,7 +115,7 @@ async fn file_body(st: &AppState, caller: &CurrentMember, n: &Inode) -> Result<F
         parent_id: n.parent_id.map(|p| p.to_string()).unwrap_or_default(),
         parent_url_id: n.parent_id.map(url_id).unwrap_or_default(),
         permission: permission.map(GrantPermission::as_str),
-        path: ancestors.join("/"),
+        path: ancestors(&path, n.id),
         badge: None,
         is_archived: n.is_archived,
         description: n.description.clone(),
@@ -349,25 +378,7 @@ pub async fn create_file(
             req.kind
         )));
     }
-    let owner = match req.owner_id.as_deref() {
-        None => caller.member.id,
-        Some(raw) => {
-            let id: MemberId = raw.parse().map_err(|_| {
-                ApiError::bad_request(format!("ownerId `{raw}` is not a member id"))
-            })?;
-            if id != caller.member.id && !caller.account_type.is_admin() {
-                return Err(ApiError::forbidden(
-                    "only an Admin may create files owned by someone else",
-                ));
-            }
-            if st.store.member(id).await?.is_none_or(|m| m.is_inactive) {
-                return Err(ApiError::bad_request(format!(
-                    "ownerId `{raw}` names no active member"
-                )));
-            }
-            id
-        }
-    };
+    let owner = owner_of(&st, &caller, req.owner_id.as_deref()).await?;
     let mut n = Inode::new(
         &req.kind,
         &name,

@@ -15,7 +15,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sigil_core::workbook::{ConnectorInfo, Element, Workbook};
-use sigil_core::{clock, GrantPermission, MemberId, Permission};
+use sigil_core::{clock, GrantPermission, Permission};
 use sigil_store::{Inode, InodeFilter, NameCursor};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -25,6 +25,7 @@ use crate::actions::{self, RunOutcome};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, CurrentMember};
 use crate::pagination::{PageOf, PageParams};
+use crate::routes::files::{ancestors, owner_of};
 use crate::routes::{url_id, who};
 use crate::state::AppState;
 
@@ -70,11 +71,6 @@ pub struct WorkbookBody {
 
 async fn workbook_body(st: &AppState, n: &Inode) -> Result<WorkbookBody, ApiError> {
     let path = st.store.inode_path(n.id).await?;
-    let ancestors: Vec<&str> = path
-        .iter()
-        .filter(|p| p.id != n.id)
-        .map(|p| p.name.as_str())
-        .collect();
     let version = st
         .store
         .workbook_document(n.id)
@@ -91,7 +87,7 @@ async fn workbook_body(st: &AppState, n: &Inode) -> Result<WorkbookBody, ApiErro
         workbook_url_id: url_id(n.id),
         name: n.name.clone(),
         url: format!("{}/workbook/{}", base.trim_end_matches('/'), url_id(n.id)),
-        path: ancestors.join("/"),
+        path: ancestors(&path, n.id),
         latest_version: version,
         owner_id: who(n.owner_id),
         created_by: who(n.created_by),
@@ -264,25 +260,7 @@ pub async fn create_workbook(
             "folderId: a workbook cannot be created inside a workbook",
         ));
     }
-    let owner = match req.owner_id.as_deref() {
-        None => caller.member.id,
-        Some(raw) => {
-            let id: MemberId = raw.parse().map_err(|_| {
-                ApiError::bad_request(format!("ownerId `{raw}` is not a member id"))
-            })?;
-            if id != caller.member.id && !caller.account_type.is_admin() {
-                return Err(ApiError::forbidden(
-                    "only an Admin may create workbooks owned by someone else",
-                ));
-            }
-            if st.store.member(id).await?.is_none_or(|m| m.is_inactive) {
-                return Err(ApiError::bad_request(format!(
-                    "ownerId `{raw}` names no active member"
-                )));
-            }
-            id
-        }
-    };
+    let owner = owner_of(&st, &caller, req.owner_id.as_deref()).await?;
     let document = match req.document {
         None => EMPTY_DOCUMENT.to_owned(),
         Some(v) => {
