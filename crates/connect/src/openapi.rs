@@ -685,11 +685,13 @@ definitions:
         );
         let p = connector_params(&doc, &ops[0], None).unwrap();
         assert_eq!(p.url, "https://pets.example.com/v1/pets/{petId}");
+        // The schema's own order of properties, as the seed's body lists them.
         assert_eq!(
             p.body,
-            r#"{"age": {{age}}, "name": {{name}}, "parent": {{parent}}}"#
+            r#"{"name": {{name}}, "age": {{age}}, "parent": {{parent}}}"#
         );
-        assert_eq!(p.body_params[0].ty, Some(ParamType::Number));
+        assert_eq!(p.body_params[0].ty, Some(ParamType::String));
+        assert_eq!(p.body_params[1].ty, Some(ParamType::Number));
         p.compile().unwrap();
     }
 
