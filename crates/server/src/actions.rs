@@ -266,12 +266,17 @@ pub async fn run(
             Action::SetControlValue {
                 control_id, value, ..
             } => {
-                let kind = kinds[control_id.as_str()];
-                let resolved = match value {
-                    None => Ok(Value::Null),
-                    Some(src) => resolve(src, &controls, &vars),
+                // Saved documents are validated, so the control exists; a missing one
+                // still fails the step rather than the server.
+                let resolved = match kinds.get(control_id.as_str()) {
+                    None => Err("there is no such control".to_owned()),
+                    Some(&kind) => match value {
+                        None => Ok(Value::Null),
+                        Some(src) => resolve(src, &controls, &vars),
+                    }
+                    .and_then(|v| fit(kind, v)),
                 };
-                match resolved.and_then(|v| fit(kind, v)) {
+                match resolved {
                     Ok(v) => {
                         step.inputs = json!({"controlId": control_id, "value": v});
                         controls.insert(control_id.clone(), v);
