@@ -1282,3 +1282,47 @@ async fn secrets_never_reach_the_logs() {
         assert!(!text.contains(s), "{s} is in the logs");
     }
 }
+
+#[tokio::test]
+async fn sigmas_newest_document_imports_over_http_despite_its_size_and_cycles() {
+    let Some(doc) = common::reference("sigma-rest-api-2026-08.json") else {
+        return;
+    };
+    assert!(doc.len() > 3_000_000, "larger than the default body limit");
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let res = app
+        .http
+        .post(app.url("/v2/api-documents"))
+        .bearer_auth(&admin)
+        .header("content-type", "application/json")
+        .body(doc)
+        .send()
+        .await
+        .unwrap();
+    let (s, d) = common::json_of(res).await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    assert_eq!(d["specVersion"], "openapi-3.1");
+    assert!(d["operationCount"].as_u64().unwrap() > 150);
+    assert_eq!(
+        d["name"], d["title"],
+        "named after its title when no name is given"
+    );
+    let id = d["documentId"].as_str().unwrap();
+    let (_, ops) = app
+        .get(
+            &format!("/v2/api-documents/{id}/operations?operationId=createApiConnector"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(ops["total"], 1);
+    assert_eq!(ops["entries"][0]["method"], "POST");
+    assert_eq!(ops["entries"][0]["path"], "/v2/api-connectors");
+    let (_, all) = app
+        .get(
+            &format!("/v2/api-documents/{id}/operations?path=/v2/teams"),
+            Some(&admin),
+        )
+        .await;
+    assert!(all["total"].as_u64().unwrap() >= 2);
+}
