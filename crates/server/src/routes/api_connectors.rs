@@ -24,8 +24,9 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, CurrentMember};
 use crate::pagination::{token_page, TokenParams};
-use crate::routes::api_credentials::{self, double_option};
+use crate::routes::api_credentials;
 use crate::routes::credentials::Empty;
+use crate::routes::display_name;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -122,7 +123,7 @@ pub struct CreateApiConnector {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateApiConnector {
     pub name: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::routes::present")]
     #[schema(value_type = Option<String>)]
     pub description: Option<Option<String>>,
     #[schema(value_type = Option<Object>)]
@@ -130,7 +131,7 @@ pub struct UpdateApiConnector {
     #[schema(value_type = Option<Object>)]
     pub config: Option<Value>,
     /// `null` removes the credential.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "crate::routes::present")]
     #[schema(value_type = Option<String>)]
     pub auth_id: Option<Option<String>>,
 }
@@ -175,14 +176,6 @@ async fn check_auth(
         ))
     })?;
     Ok(cred.id)
-}
-
-fn check_name(name: &str) -> Result<String, ApiError> {
-    let n = name.trim();
-    if n.is_empty() || n.len() > 200 {
-        return Err(ApiError::bad_request("name must hold 1 to 200 characters"));
-    }
-    Ok(n.to_owned())
 }
 
 async fn load(st: &AppState, raw: &str) -> Result<ApiConnector, ApiError> {
@@ -292,7 +285,7 @@ pub async fn create_api_connector(
     ApiJson(req): ApiJson<CreateApiConnector>,
 ) -> Result<Json<ApiConnectorBody>, ApiError> {
     caller.require(Permission::ManageApiConnectors)?;
-    let name = check_name(&req.name)?;
+    let name = display_name(&req.name)?;
     let (params, compiled) = parse_params(req.params)?;
     let (config, _) = parse_config(req.config)?;
     let auth = match &req.auth_id {
@@ -357,7 +350,7 @@ pub async fn update_api_connector(
     caller.require(Permission::ManageApiConnectors)?;
     let mut row = load(&st, &id).await?;
     if let Some(n) = &req.name {
-        row.name = check_name(n)?;
+        row.name = display_name(n)?;
     }
     if let Some(d) = req.description {
         row.description = d;
@@ -503,7 +496,7 @@ pub async fn create_from_operation(
         None => None,
     };
     let name = match req.name {
-        Some(n) => check_name(&n)?,
+        Some(n) => display_name(&n)?,
         None => op
             .summary
             .clone()

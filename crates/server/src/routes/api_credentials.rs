@@ -17,6 +17,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, CurrentMember};
 use crate::pagination::{token_page, TokenParams};
 use crate::routes::credentials::Empty;
+use crate::routes::display_name;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -101,25 +102,13 @@ pub struct CreateApiCredential {
 pub struct UpdateApiCredential {
     pub name: Option<String>,
     /// `null` clears it.
-    #[serde(
-        default,
-        deserialize_with = "crate::routes::api_credentials::double_option"
-    )]
+    #[serde(default, deserialize_with = "crate::routes::present")]
     #[schema(value_type = Option<String>)]
     pub description: Option<Option<String>>,
     pub allowlist: Option<Vec<String>>,
     /// Replaces the method and every secret; omit it to keep the stored secrets.
     #[schema(value_type = Option<Object>)]
     pub credential: Option<Value>,
-}
-
-/// Tells a field set to `null` (`Some(None)`) from one left out (`None`).
-pub(crate) fn double_option<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
 }
 
 fn parse_credential(v: Value) -> Result<Credential, ApiError> {
@@ -158,14 +147,6 @@ fn check_allowlist(list: &[String]) -> Result<(), ApiError> {
     Allowlist::parse(list)
         .map(|_| ())
         .map_err(|e| ApiError::bad_request(format!("allowlist: {e}")))
-}
-
-fn check_name(name: &str) -> Result<String, ApiError> {
-    let n = name.trim();
-    if n.is_empty() || n.len() > 200 {
-        return Err(ApiError::bad_request("name must hold 1 to 200 characters"));
-    }
-    Ok(n.to_owned())
 }
 
 fn parse_id(raw: &str) -> Result<ApiCredentialId, ApiError> {
@@ -273,7 +254,7 @@ pub async fn create_api_credential(
     ApiJson(req): ApiJson<CreateApiCredential>,
 ) -> Result<Json<ApiCredentialBody>, ApiError> {
     caller.require(Permission::ManageApiConnectors)?;
-    let name = check_name(&req.name)?;
+    let name = display_name(&req.name)?;
     check_allowlist(&req.allowlist)?;
     let credential = parse_credential(req.credential)?;
     let id = ApiCredentialId::new();
@@ -351,7 +332,7 @@ pub async fn update_api_credential(
     caller.require(Permission::ManageApiConnectors)?;
     let mut row = load(&st, &id).await?;
     if let Some(n) = &req.name {
-        row.name = check_name(n)?;
+        row.name = display_name(n)?;
     }
     if let Some(d) = req.description {
         row.description = d;

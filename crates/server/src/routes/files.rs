@@ -308,7 +308,7 @@ pub struct CreateFile {
     pub owner_id: Option<String>,
 }
 
-fn check_name(n: &str) -> Result<String, ApiError> {
+pub(crate) fn check_name(n: &str) -> Result<String, ApiError> {
     let t = n.trim();
     if t.is_empty() || t.chars().count() > MAX_NAME || t.contains('/') {
         return Err(ApiError::bad_request(format!(

@@ -402,7 +402,7 @@ pub struct UpdateMember {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     /// `null` clears it.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::routes::present")]
     #[schema(value_type = Option<String>)]
     pub profile_img_url: Option<Option<String>>,
     pub email: Option<String>,
@@ -416,15 +416,6 @@ pub struct UpdateMember {
     pub archive_documents: Option<bool>,
     /// Accepted for compatibility; sigil has no scheduled exports.
     pub archive_scheduled_exports: Option<bool>,
-}
-
-/// Tells a field sent as `null` (`Some(None)`) from one not sent (`None`).
-fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
 }
 
 /// Update a member

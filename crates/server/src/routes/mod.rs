@@ -72,6 +72,27 @@ pub(crate) fn who(m: Option<MemberId>) -> String {
     m.map(|m| m.to_string()).unwrap_or_default()
 }
 
+/// For PATCH bodies: tells a field sent as `null` (`Some(None)`) from one not sent
+/// (`None`).
+pub(crate) fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
+}
+
+/// A display name of an API credential or connector: trimmed, 1 to 200 characters.
+pub(crate) fn display_name(name: &str) -> Result<String, crate::error::ApiError> {
+    let n = name.trim();
+    if n.is_empty() || n.chars().count() > 200 {
+        return Err(crate::error::ApiError::bad_request(
+            "name must hold 1 to 200 characters",
+        ));
+    }
+    Ok(n.to_owned())
+}
+
 /// The short, URL-friendly form of a node id (Sigma's `urlId`).
 pub(crate) fn url_id(id: InodeId) -> String {
     URL_SAFE_NO_PAD.encode(id.0.as_bytes())

@@ -25,7 +25,7 @@ use crate::actions::{self, RunOutcome};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, CurrentMember};
 use crate::pagination::{PageOf, PageParams};
-use crate::routes::files::{ancestors, owner_of};
+use crate::routes::files::{ancestors, check_name, owner_of};
 use crate::routes::{url_id, who};
 use crate::state::AppState;
 
@@ -241,12 +241,7 @@ pub async fn create_workbook(
     ApiJson(req): ApiJson<CreateWorkbook>,
 ) -> Result<Json<WorkbookBody>, ApiError> {
     caller.require(Permission::CreateWorkbooks)?;
-    let name = req.name.trim();
-    if name.is_empty() || name.chars().count() > 255 || name.contains('/') {
-        return Err(ApiError::bad_request(
-            "name must be 1 to 255 characters, without `/`",
-        ));
-    }
+    let name = check_name(&req.name)?;
     let (parent, _) = require(
         &st,
         &caller,
@@ -271,7 +266,7 @@ pub async fn create_workbook(
     };
     let mut n = Inode::new(
         "workbook",
-        name,
+        &name,
         Some(parent.id),
         Some(caller.member.id),
         clock::now(),
