@@ -136,16 +136,12 @@ pub async fn require(
             grants: Vec::new(),
         }
     } else {
-        let key = (caller.member.id, id);
-        let generation = st.store.generation();
-        match st.reads.access.get(&key, generation) {
-            Some(a) => a,
-            None => {
-                let a = access_of(st, caller.member.id, false, id).await?;
-                st.reads.access.put(key, generation, a.clone());
-                a
-            }
-        }
+        st.reads
+            .access
+            .get_or_load(st.store.as_ref(), (caller.member.id, id), || {
+                access_of(st, caller.member.id, false, id)
+            })
+            .await?
     };
     match access.permission {
         None => Err(not_found()),

@@ -41,6 +41,27 @@ impl<K: Eq + Hash, V: Clone> GenCache<K, V> {
         }
     }
 
+    /// The value for `key`: remembered, or made by `load` and remembered under the
+    /// generation read *before* `load` runs, so that a write finishing during the load
+    /// leaves the entry already stale.
+    pub async fn get_or_load<E, Fut>(
+        &self,
+        store: &dyn Store,
+        key: K,
+        load: impl FnOnce() -> Fut,
+    ) -> Result<V, E>
+    where
+        Fut: std::future::Future<Output = Result<V, E>>,
+    {
+        let generation = store.generation();
+        if let Some(v) = self.get(&key, generation) {
+            return Ok(v);
+        }
+        let v = load().await?;
+        self.put(key, generation, v.clone());
+        Ok(v)
+    }
+
     /// Remembers `value`, read under generation `read_under` (taken *before* the read,
     /// so that a write finishing during the read leaves the entry already stale).
     pub fn put(&self, key: K, read_under: Option<u64>, value: V) {
@@ -86,24 +107,14 @@ impl Default for Reads {
 impl Reads {
     /// [`Store::member`], remembered.
     pub async fn member(&self, store: &dyn Store, id: MemberId) -> StoreResult<Option<Member>> {
-        let generation = store.generation();
-        if let Some(m) = self.members.get(&id, generation) {
-            return Ok(m);
-        }
-        let m = store.member(id).await?;
-        self.members.put(id, generation, m.clone());
-        Ok(m)
+        self.members
+            .get_or_load(store, id, || store.member(id))
+            .await
     }
 
     /// [`Store::inode`], remembered.
     pub async fn inode(&self, store: &dyn Store, id: InodeId) -> StoreResult<Option<Inode>> {
-        let generation = store.generation();
-        if let Some(i) = self.inodes.get(&id, generation) {
-            return Ok(i);
-        }
-        let i = store.inode(id).await?;
-        self.inodes.put(id, generation, i.clone());
-        Ok(i)
+        self.inodes.get_or_load(store, id, || store.inode(id)).await
     }
 }
 

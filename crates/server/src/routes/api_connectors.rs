@@ -522,10 +522,17 @@ pub struct Ready {
 pub async fn ready(st: &AppState, raw: &str) -> Result<Arc<Ready>, ApiError> {
     let not_found = || ApiError::not_found(format!("no API connector `{raw}`"));
     let id: ApiConnectorId = raw.parse().map_err(|_| not_found())?;
-    let generation = st.store.generation();
-    if let Some(r) = st.reads.connectors.get(&id, generation) {
-        return Ok(r);
-    }
+    st.reads
+        .connectors
+        .get_or_load(st.store.as_ref(), id, || load_ready(st, id, not_found))
+        .await
+}
+
+async fn load_ready(
+    st: &AppState,
+    id: ApiConnectorId,
+    not_found: impl Fn() -> ApiError,
+) -> Result<Arc<Ready>, ApiError> {
     let row = st
         .store
         .api_connector(id)
@@ -556,14 +563,12 @@ pub async fn ready(st: &AppState, raw: &str) -> Result<Arc<Ready>, ApiError> {
             Some(api_credentials::usable(st, &c)?)
         }
     };
-    let r = Arc::new(Ready {
+    Ok(Arc::new(Ready {
         row,
         compiled,
         config,
         credential,
-    });
-    st.reads.connectors.put(id, generation, r.clone());
-    Ok(r)
+    }))
 }
 
 fn call_error(e: CallError) -> ApiError {

@@ -409,30 +409,30 @@ pub async fn list_workspace_grants(
     let (ws, _) = require(&st, &caller, &id, Target::WORKSPACE, GrantPermission::Edit).await?;
     // A rendered page stays right until the next write (see `read_cache`); automation
     // that polls a workspace's grants is then served without touching the database.
-    let key = (ws.id, req.page, req.limit);
-    let generation = st.store.generation();
-    if let Some(body) = st.reads.grant_pages.get(&key, generation) {
-        return Ok(json_bytes(body));
-    }
-    let store = st.store.clone();
-    let page = st
-        .cursors
-        .page(
-            format!("grants|{}", ws.id),
-            req,
-            |pos, limit, with_total| async move {
-                let (after, offset) = pos.into_parts();
-                store
-                    .grants_on(ws.id, after, offset, limit, with_total)
-                    .await
-            },
-            |g: &Grant| g.id,
-        )
+    let body = st
+        .reads
+        .grant_pages
+        .get_or_load(st.store.as_ref(), (ws.id, req.page, req.limit), || async {
+            let store = st.store.clone();
+            let page = st
+                .cursors
+                .page(
+                    format!("grants|{}", ws.id),
+                    req,
+                    |pos, limit, with_total| async move {
+                        let (after, offset) = pos.into_parts();
+                        store
+                            .grants_on(ws.id, after, offset, limit, with_total)
+                            .await
+                    },
+                    |g: &Grant| g.id,
+                )
+                .await?;
+            let json = serde_json::to_vec(&page.map(|g| grant_body(&st, &g)))
+                .map_err(ApiError::internal)?;
+            Ok::<_, ApiError>(Bytes::from(json))
+        })
         .await?;
-    let body = Bytes::from(
-        serde_json::to_vec(&page.map(|g| grant_body(&st, &g))).map_err(ApiError::internal)?,
-    );
-    st.reads.grant_pages.put(key, generation, body.clone());
     Ok(json_bytes(body))
 }
 
