@@ -237,7 +237,12 @@ pub struct Compiled {
     body: Option<BodyTemplate>,
     /// Static path parameter values, fed to the path template as values.
     static_values: BTreeMap<String, Value>,
+    /// The dynamic parameters, which a call must give exactly.
     types: BTreeMap<String, ParamType>,
+    declared: BTreeSet<String>,
+    /// `types` and the static values' names (as `string`): what the templates render
+    /// from. Made once here rather than on every call.
+    render_types: BTreeMap<String, ParamType>,
 }
 
 fn declare(
@@ -385,6 +390,11 @@ impl Params {
                 format!("a {method} request has no body"),
             ));
         }
+        let declared = types.keys().cloned().collect();
+        let mut render_types = types.clone();
+        for k in static_values.keys() {
+            render_types.insert(k.clone(), ParamType::String);
+        }
         Ok(Compiled {
             method,
             origin,
@@ -395,6 +405,8 @@ impl Params {
             body,
             static_values,
             types,
+            declared,
+            render_types,
         })
     }
 
@@ -548,22 +560,28 @@ impl Compiled {
 
     /// Builds the request from `values`: each one present, declared and of its type.
     pub fn render(&self, values: &BTreeMap<String, Value>) -> Result<Prepared, TemplateError> {
-        let declared: BTreeSet<String> = self.types.keys().cloned().collect();
-        check_names(&declared, values)?;
-        let mut all = values.clone();
-        let mut types = self.types.clone();
-        for (k, v) in &self.static_values {
-            all.insert(k.clone(), v.clone());
-            types.insert(k.clone(), ParamType::String);
-        }
-        let path = self.path.render_path(&types, &all)?;
+        check_names(&self.declared, values)?;
+        // Values are copied only when static path values must join them.
+        let all: std::borrow::Cow<'_, BTreeMap<String, Value>> = if self.static_values.is_empty() {
+            std::borrow::Cow::Borrowed(values)
+        } else {
+            let mut all = values.clone();
+            all.extend(
+                self.static_values
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone())),
+            );
+            std::borrow::Cow::Owned(all)
+        };
+        let (all, types) = (all.as_ref(), &self.render_types);
+        let path = self.path.render_path(types, all)?;
         let mut url = url::Url::parse(&format!("{}{}", self.origin, path))
             .map_err(|e| TemplateError::Malformed(format!("the URL is not valid: {e}")))?;
         if let Some(q) = &self.url_query {
             url.set_query(Some(q));
         }
         let text_of = |key: &str| -> Result<String, TemplateError> {
-            let v = crate::template::typed_value(key, &types, &all)?;
+            let v = crate::template::typed_value(key, types, all)?;
             Ok(match v {
                 Value::String(s) => s,
                 other => other.to_string(),
@@ -573,7 +591,7 @@ impl Compiled {
             let mut pairs = url.query_pairs_mut();
             for q in &self.query {
                 let v = match &q.source {
-                    Source::Static(t) => t.render_query(&types, &all)?,
+                    Source::Static(t) => t.render_query(types, all)?,
                     Source::Dynamic => text_of(&q.key)?,
                 };
                 pairs.append_pair(&q.key, &v);
@@ -585,7 +603,7 @@ impl Compiled {
         let mut headers = Vec::new();
         for h in &self.headers {
             let v = match &h.source {
-                Source::Static(t) => t.render_header(&h.key, &types, &all)?,
+                Source::Static(t) => t.render_header(&h.key, types, all)?,
                 Source::Dynamic => {
                     let v = text_of(&h.key)?;
                     if v.contains(['\r', '\n']) {
@@ -597,7 +615,7 @@ impl Compiled {
             headers.push((h.key.clone(), v));
         }
         let body = match &self.body {
-            Some(t) => Some(t.render(&types, &all)?),
+            Some(t) => Some(t.render(types, all)?),
             None => None,
         };
         if body.is_some()

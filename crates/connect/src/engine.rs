@@ -393,9 +393,7 @@ impl Engine {
                 Some(c) => self.token_for(c).await?,
                 None => None,
             };
-            let outcome = self
-                .follow(&call, token.as_deref(), started, attempts)
-                .await;
+            let outcome = self.follow(&call, token.as_deref(), started).await;
             let outcome = match outcome {
                 Ok(o) => o,
                 Err(CallError::Transport(e)) if attempts <= call.config.max_retries => {
@@ -456,7 +454,7 @@ impl Engine {
             credential: None,
             config: &config,
         };
-        let (raw, _) = self.follow(&call, None, Instant::now(), 1).await?;
+        let (raw, _) = self.follow(&call, None, Instant::now()).await?;
         if !(200..300).contains(&raw.status) {
             return Err(CallError::Transport(format!(
                 "the server answered {}",
@@ -481,7 +479,6 @@ impl Engine {
         call: &Call<'_>,
         token: Option<&str>,
         started: Instant,
-        _attempt: u32,
     ) -> Result<(Raw, Option<Duration>), CallError> {
         let mut req = call.request.clone();
         let mut hops = 0u32;
@@ -494,7 +491,8 @@ impl Engine {
             for (k, v) in &req.headers {
                 builder = builder.header(k.as_str(), v.as_str());
             }
-            let body = req.body.clone().unwrap_or_default();
+            // One copy of the body per hop, shared by the request and the signer.
+            let body = Bytes::from(req.body.clone().unwrap_or_default());
             let sent = body.len() as u64;
             if req.body.is_some() {
                 builder = builder.body(body.clone());
@@ -503,7 +501,7 @@ impl Engine {
                 .build()
                 .map_err(|e| CallError::Transport(describe(&e)))?;
             if let Some(c) = call.credential {
-                apply_credential(&mut request, &c.credential, token, body.as_bytes())?;
+                apply_credential(&mut request, &c.credential, token, &body)?;
             }
             let resp = match self.client.execute(request).await {
                 Ok(r) => r,
@@ -609,7 +607,7 @@ impl Engine {
                 client_id: Some(&o.client_id),
                 client_secret: Some(o.client_secret.expose()),
                 scopes: &o.scopes,
-                form: vec![("grant_type", "client_credentials".to_owned())],
+                grant: Grant::ClientCredentials,
             },
             Credential::OAuthPasswordCredentials {
                 o_auth_password_credentials: o,
@@ -619,11 +617,10 @@ impl Engine {
                 client_id: o.client_id.as_deref(),
                 client_secret: o.client_secret.as_ref().map(|s| s.expose()),
                 scopes: &o.scopes,
-                form: vec![
-                    ("grant_type", "password".to_owned()),
-                    ("username", o.username.clone()),
-                    ("password", o.password.expose().to_owned()),
-                ],
+                grant: Grant::Password {
+                    username: &o.username,
+                    password: o.password.expose(),
+                },
             },
             Credential::OAuthAuthorizationCode { .. } => {
                 return Err(CallError::Unsupported(
@@ -670,7 +667,15 @@ impl Engine {
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let url = url::Url::parse(g.url).map_err(|e| CallError::Token(e.to_string()))?;
         self.check_target(&url, None).await?;
-        let mut form = g.form.clone();
+        // Built only here: a cached token costs no allocation of the form.
+        let mut form: Vec<(&str, String)> = match g.grant {
+            Grant::ClientCredentials => vec![("grant_type", "client_credentials".into())],
+            Grant::Password { username, password } => vec![
+                ("grant_type", "password".into()),
+                ("username", username.into()),
+                ("password", password.into()),
+            ],
+        };
         if !g.scopes.is_empty() {
             form.push(("scope", g.scopes.join(" ")));
         }
@@ -748,7 +753,17 @@ struct TokenRequest<'a> {
     client_id: Option<&'a str>,
     client_secret: Option<&'a str>,
     scopes: &'a [String],
-    form: Vec<(&'static str, String)>,
+    grant: Grant<'a>,
+}
+
+/// The OAuth grant a token request makes.
+#[derive(Clone, Copy)]
+enum Grant<'a> {
+    ClientCredentials,
+    Password {
+        username: &'a str,
+        password: &'a str,
+    },
 }
 
 fn parse_retry_after(v: &str) -> Option<Duration> {
