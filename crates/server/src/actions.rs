@@ -156,12 +156,14 @@ fn fit(kind: ControlKind, v: Value) -> Result<Value, String> {
     }
 }
 
-/// Runs `seq` with `start` control values as `member`.
+/// Runs `sequences` one after the other (a button's On click trigger may hold
+/// several) with `start` control values as `member`. Steps are numbered across them;
+/// action variables live only during their own sequence.
 pub async fn run(
     st: &AppState,
     member: MemberId,
     doc: &Workbook,
-    seq: &Sequence,
+    sequences: &[&Sequence],
     start: BTreeMap<String, Value>,
 ) -> RunOutcome {
     let kinds: BTreeMap<String, ControlKind> = doc
@@ -172,141 +174,147 @@ pub async fn run(
     let mut controls = start.clone();
     let mut vars: BTreeMap<String, Value> = BTreeMap::new();
     let mut trace = Vec::new();
-    for (i, action) in seq.actions.iter().enumerate() {
-        let step_no = i + 1;
-        let t0 = Instant::now();
-        let mut step = Step {
-            step: step_no,
-            kind: match action {
-                Action::CallApi { .. } => "callApi",
-                Action::SetControlValue { .. } => "setControlValue",
-            },
-            action_id: action.action_id().map(str::to_owned),
-            status: "ok",
-            inputs: Value::Null,
-            http_status: None,
-            duration_ms: 0.0,
-            error: None,
-        };
-        if let Some(c) = action.condition() {
-            let v = controls.get(&c.control_id).cloned().unwrap_or(Value::Null);
-            let holds = match c.op {
-                ConditionOp::NotEmpty => !is_empty(&v),
-                ConditionOp::Equals => {
-                    v == c.value || v.as_str().is_some_and(|s| Some(s) == c.value.as_str())
-                }
+    let mut sequence_id = String::new();
+    let mut step_no = 0;
+    for seq in sequences {
+        vars.clear();
+        sequence_id.clone_from(&seq.sequence_id);
+        for action in &seq.actions {
+            step_no += 1;
+            let t0 = Instant::now();
+            let mut step = Step {
+                step: step_no,
+                kind: match action {
+                    Action::CallApi { .. } => "callApi",
+                    Action::SetControlValue { .. } => "setControlValue",
+                },
+                action_id: action.action_id().map(str::to_owned),
+                status: "ok",
+                inputs: Value::Null,
+                http_status: None,
+                duration_ms: 0.0,
+                error: None,
             };
-            if !holds {
-                step.status = "skipped";
-                trace.push(step);
-                continue;
+            if let Some(c) = action.condition() {
+                let v = controls.get(&c.control_id).cloned().unwrap_or(Value::Null);
+                let holds = match c.op {
+                    ConditionOp::NotEmpty => !is_empty(&v),
+                    ConditionOp::Equals => {
+                        v == c.value || v.as_str().is_some_and(|s| Some(s) == c.value.as_str())
+                    }
+                };
+                if !holds {
+                    step.status = "skipped";
+                    trace.push(step);
+                    continue;
+                }
             }
-        }
-        let result: Result<(), String> = match action {
-            Action::CallApi {
-                action_id,
-                connector_id,
-                parameters,
-                accept_statuses,
-                ..
-            } => {
-                let mut values = BTreeMap::new();
-                let mut failed = None;
-                for (name, src) in parameters {
-                    match resolve(src, &controls, &vars) {
-                        Ok(v) => {
-                            values.insert(name.clone(), v);
-                        }
-                        Err(e) => {
-                            failed = Some(format!("parameter `{name}`: {e}"));
-                            break;
+            let result: Result<(), String> = match action {
+                Action::CallApi {
+                    action_id,
+                    connector_id,
+                    parameters,
+                    accept_statuses,
+                    ..
+                } => {
+                    let mut values = BTreeMap::new();
+                    let mut failed = None;
+                    for (name, src) in parameters {
+                        match resolve(src, &controls, &vars) {
+                            Ok(v) => {
+                                values.insert(name.clone(), v);
+                            }
+                            Err(e) => {
+                                failed = Some(format!("parameter `{name}`: {e}"));
+                                break;
+                            }
                         }
                     }
-                }
-                step.inputs = json!(values);
-                match failed {
-                    Some(e) => Err(e),
-                    None => match ready(st, connector_id).await {
-                        Err(e) => Err(e.to_string()),
-                        Ok(r) => match call_ready(st, &r, member, &values).await {
+                    step.inputs = json!(values);
+                    match failed {
+                        Some(e) => Err(e),
+                        None => match ready(st, connector_id).await {
                             Err(e) => Err(e.to_string()),
-                            Ok(out) => {
-                                step.http_status = Some(out.status);
-                                vars.insert(
+                            Ok(r) => match call_ready(st, &r, member, &values).await {
+                                Err(e) => Err(e.to_string()),
+                                Ok(out) => {
+                                    step.http_status = Some(out.status);
+                                    vars.insert(
                                     action_id.clone(),
                                     json!({"data": out.body, "status": out.status, "headers": out.headers}),
                                 );
-                                if (200..300).contains(&out.status)
-                                    || accept_statuses.contains(&out.status)
-                                {
-                                    Ok(())
-                                } else {
-                                    Err(format!(
-                                        "the API answered {} (the action accepts 2xx{})",
-                                        out.status,
-                                        if accept_statuses.is_empty() {
-                                            String::new()
-                                        } else {
-                                            format!(
-                                                " and {}",
-                                                accept_statuses
-                                                    .iter()
-                                                    .map(u16::to_string)
-                                                    .collect::<Vec<_>>()
-                                                    .join(", ")
-                                            )
-                                        }
-                                    ))
+                                    if (200..300).contains(&out.status)
+                                        || accept_statuses.contains(&out.status)
+                                    {
+                                        Ok(())
+                                    } else {
+                                        Err(format!(
+                                            "the API answered {} (the action accepts 2xx{})",
+                                            out.status,
+                                            if accept_statuses.is_empty() {
+                                                String::new()
+                                            } else {
+                                                format!(
+                                                    " and {}",
+                                                    accept_statuses
+                                                        .iter()
+                                                        .map(u16::to_string)
+                                                        .collect::<Vec<_>>()
+                                                        .join(", ")
+                                                )
+                                            }
+                                        ))
+                                    }
                                 }
-                            }
+                            },
                         },
-                    },
-                }
-            }
-            Action::SetControlValue {
-                control_id, value, ..
-            } => {
-                // Saved documents are validated, so the control exists; a missing one
-                // still fails the step rather than the server.
-                let resolved = match kinds.get(control_id.as_str()) {
-                    None => Err("there is no such control".to_owned()),
-                    Some(&kind) => match value {
-                        None => Ok(Value::Null),
-                        Some(src) => resolve(src, &controls, &vars),
-                    }
-                    .and_then(|v| fit(kind, v)),
-                };
-                match resolved {
-                    Ok(v) => {
-                        step.inputs = json!({"controlId": control_id, "value": v});
-                        controls.insert(control_id.clone(), v);
-                        Ok(())
-                    }
-                    Err(e) => {
-                        step.inputs = json!({"controlId": control_id});
-                        Err(format!("control `{control_id}`: {e}"))
                     }
                 }
-            }
-        };
-        step.duration_ms = t0.elapsed().as_secs_f64() * 1000.0;
-        if let Err(e) = result {
-            step.status = "failed";
-            step.error = Some(e.clone());
-            trace.push(step);
-            return RunOutcome {
-                sequence_id: seq.sequence_id.clone(),
-                ok: false,
-                controls: start,
-                trace,
-                failed_step: Some(step_no),
-                error: Some(format!("step {step_no} failed: {e}")),
+                Action::SetControlValue {
+                    control_id, value, ..
+                } => {
+                    // Saved documents are validated, so the control exists; a missing one
+                    // still fails the step rather than the server.
+                    let resolved = match kinds.get(control_id.as_str()) {
+                        None => Err("there is no such control".to_owned()),
+                        Some(&kind) => match value {
+                            None => Ok(Value::Null),
+                            Some(src) => resolve(src, &controls, &vars),
+                        }
+                        .and_then(|v| fit(kind, v)),
+                    };
+                    match resolved {
+                        Ok(v) => {
+                            step.inputs = json!({"controlId": control_id, "value": v});
+                            controls.insert(control_id.clone(), v);
+                            Ok(())
+                        }
+                        Err(e) => {
+                            step.inputs = json!({"controlId": control_id});
+                            Err(format!("control `{control_id}`: {e}"))
+                        }
+                    }
+                }
             };
+            step.duration_ms = t0.elapsed().as_secs_f64() * 1000.0;
+            if let Err(e) = result {
+                step.status = "failed";
+                step.error = Some(e.clone());
+                trace.push(step);
+                return RunOutcome {
+                    sequence_id,
+                    ok: false,
+                    controls: start,
+                    trace,
+                    failed_step: Some(step_no),
+                    error: Some(format!("step {step_no} failed: {e}")),
+                };
+            }
+            trace.push(step);
         }
-        trace.push(step);
     }
     RunOutcome {
-        sequence_id: seq.sequence_id.clone(),
+        sequence_id,
         ok: true,
         controls,
         trace,

@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sigil_core::workbook::{ConnectorInfo, Element, Workbook};
+use sigil_core::workbook::{ConnectorInfo, Element, Sequence, Workbook};
 use sigil_core::{clock, GrantPermission, Permission};
 use sigil_store::{Inode, InodeFilter, NameCursor};
 use utoipa::{IntoParams, ToSchema};
@@ -671,38 +671,10 @@ pub async fn run_workbook(
         }
     };
     let start = actions::start_values(&doc, &req.controls)?;
-    let mut values = start.clone();
-    let mut trace = Vec::new();
-    let mut last = None;
-    for s in &sequences {
-        let mut out = actions::run(&st, caller.member.id, &doc, s, values.clone()).await;
-        let offset = trace.len();
-        for step in &mut out.trace {
-            step.step += offset;
-        }
-        trace.append(&mut out.trace);
-        if !out.ok {
-            return Ok(Json(RunOutcome {
-                controls: start,
-                trace,
-                failed_step: out.failed_step.map(|f| f + offset),
-                ..out
-            }));
-        }
-        values = out.controls.clone();
-        last = Some(out);
-    }
-    let sequence_id = last
-        .map(|o| o.sequence_id)
-        .unwrap_or_else(|| req.sequence_id.clone().unwrap_or_default());
-    Ok(Json(RunOutcome {
-        sequence_id,
-        ok: true,
-        controls: values,
-        trace,
-        failed_step: None,
-        error: None,
-    }))
+    let sequences: Vec<&Sequence> = sequences.iter().collect();
+    Ok(Json(
+        actions::run(&st, caller.member.id, &doc, &sequences, start).await,
+    ))
 }
 
 // ---- webhooks ----
@@ -805,7 +777,7 @@ pub async fn trigger_webhook(
     let member = caller.member.id;
     let state = st.clone();
     tokio::spawn(async move {
-        let out = actions::run(&state, member, &doc, &seq, start).await;
+        let out = actions::run(&state, member, &doc, &[&seq], start).await;
         tracing::info!(sequence = %out.sequence_id, ok = out.ok, "webhook run finished");
         *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(out);
     });
