@@ -80,6 +80,12 @@ pub trait WorkbookStore: Send + Sync + 'static {
     async fn create_workbook(&self, node: &Inode, document: &str) -> StoreResult<()>;
     /// The document and its version; `None` when there is no such workbook.
     async fn workbook_document(&self, id: InodeId) -> StoreResult<Option<(String, i64)>>;
+    /// The current version of each of these workbooks (absent ones are left out),
+    /// without reading their documents.
+    async fn workbook_versions(
+        &self,
+        ids: &[InodeId],
+    ) -> StoreResult<std::collections::HashMap<InodeId, i64>>;
     /// Replaces the document, moving its version on; `None` when there is no such
     /// workbook.
     async fn save_workbook_document(

@@ -204,6 +204,9 @@ async fn workbooks_are_nodes_with_versioned_documents(store: Arc<SqlStore>) {
         .unwrap();
     assert_eq!(v, Some(2));
     let other = sigil_core::InodeId::new();
+    let versions = store.workbook_versions(&[wb.id, other]).await.unwrap();
+    assert_eq!(versions.len(), 1, "an absent workbook is left out");
+    assert_eq!(versions[&wb.id], 2);
     assert_eq!(
         store.workbook_document(other).await.unwrap(),
         None,

@@ -69,14 +69,20 @@ pub struct WorkbookBody {
     pub tags: Vec<Value>,
 }
 
-async fn workbook_body(st: &AppState, n: &Inode) -> Result<WorkbookBody, ApiError> {
+/// Workbooks as Sigma answers them; their versions are read in one query.
+async fn workbook_bodies(st: &AppState, nodes: &[Inode]) -> Result<Vec<WorkbookBody>, ApiError> {
+    let ids: Vec<_> = nodes.iter().map(|n| n.id).collect();
+    let versions = st.store.workbook_versions(&ids).await?;
+    let mut out = Vec::with_capacity(nodes.len());
+    for n in nodes {
+        let version = versions.get(&n.id).copied().unwrap_or(1);
+        out.push(workbook_body(st, n, version).await?);
+    }
+    Ok(out)
+}
+
+async fn workbook_body(st: &AppState, n: &Inode, version: i64) -> Result<WorkbookBody, ApiError> {
     let path = st.store.inode_path(n.id).await?;
-    let version = st
-        .store
-        .workbook_document(n.id)
-        .await?
-        .map(|(_, v)| v)
-        .unwrap_or(1);
     let base = st
         .config
         .public_url
@@ -188,10 +194,7 @@ pub async fn list_workbooks(
             },
         )
         .await?;
-    let mut entries = Vec::with_capacity(page.entries.len());
-    for n in &page.entries {
-        entries.push(workbook_body(&st, n).await?);
-    }
+    let entries = workbook_bodies(&st, &page.entries).await?;
     Ok(Json(PageOf {
         entries,
         next_page: page.next_page,
@@ -273,7 +276,11 @@ pub async fn create_workbook(
     );
     n.owner_id = Some(owner);
     st.store.create_workbook(&n, &document).await?;
-    Ok(Json(workbook_body(&st, &n).await?))
+    Ok(Json(
+        workbook_bodies(&st, std::slice::from_ref(&n))
+            .await?
+            .remove(0),
+    ))
 }
 
 /// Get a workbook
@@ -297,7 +304,11 @@ pub async fn get_workbook(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<WorkbookBody>, ApiError> {
     let (n, _) = require(&st, &caller, &id, WORKBOOK, GrantPermission::View).await?;
-    Ok(Json(workbook_body(&st, &n).await?))
+    Ok(Json(
+        workbook_bodies(&st, std::slice::from_ref(&n))
+            .await?
+            .remove(0),
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

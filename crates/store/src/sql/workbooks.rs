@@ -4,7 +4,11 @@ use async_trait::async_trait;
 use sigil_core::{InodeId, MemberId};
 use time::OffsetDateTime;
 
-use super::{Pool, SqlStore};
+use std::collections::HashMap;
+
+use uuid::Uuid;
+
+use super::{Arg, Conditions, Pool, SqlStore};
 use crate::error::StoreResult;
 use crate::records::Inode;
 use crate::WorkbookStore;
@@ -38,6 +42,28 @@ impl WorkbookStore for SqlStore {
                 .await?
         });
         Ok(row)
+    }
+
+    async fn workbook_versions(&self, ids: &[InodeId]) -> StoreResult<HashMap<InodeId, i64>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut c = Conditions::default();
+        let marks = vec!["?"; ids.len()].join(", ");
+        c.push(
+            &format!("inode_id IN ({marks})"),
+            ids.iter().map(|i| Arg::Uuid(i.0)).collect(),
+        );
+        let sql = format!(
+            "SELECT inode_id, version FROM workbook_documents{}",
+            c.sql()
+        );
+        let rows: Vec<(Uuid, i64)> = on_pool!(self, pool, {
+            bind_args!(sqlx::query_as(&sql), &c.args)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows.into_iter().map(|(id, v)| (id.into(), v)).collect())
     }
 
     async fn save_workbook_document(
