@@ -6,7 +6,7 @@ use sigil_core::{ApiCallId, ApiConnectorId, ApiCredentialId, ApiDocumentId, Memb
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Pool, SqlStore};
+use super::{after_name_and_id, Arg, Conditions, ListQuery, Pool, SqlStore};
 use crate::error::{StoreError, StoreResult};
 use crate::records::{ApiCall, ApiConnector, ApiCredential, ApiDocument};
 use crate::ApiStore;
@@ -156,6 +156,38 @@ fn allowlist_json(c: &ApiCredential) -> String {
     serde_json::to_string(&c.allowlist).expect("strings serialize")
 }
 
+impl SqlStore {
+    /// Unarchived rows of `table` by (name, id), after `after`, optionally of one name.
+    async fn live_by_name<R>(
+        &self,
+        table: &'static str,
+        columns: &'static str,
+        name: Option<&str>,
+        after: Option<(String, Uuid)>,
+        limit: u32,
+    ) -> StoreResult<Vec<R>>
+    where
+        R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+            + Send
+            + Unpin,
+    {
+        let mut filter = Conditions::default();
+        filter.push("is_archived = FALSE", Vec::new());
+        if let Some(n) = name {
+            filter.push("name = ?", vec![Arg::Text(n.to_owned())]);
+        }
+        let keyset = after.as_ref().map(|(n, id)| after_name_and_id(n, *id));
+        let q = ListQuery {
+            table,
+            columns,
+            order: "name, id",
+        };
+        let (rows, _) = self.fetch_page(q, filter, keyset, 0, limit, false).await?;
+        Ok(rows)
+    }
+}
+
 #[async_trait]
 impl ApiStore for SqlStore {
     async fn insert_api_credential(&self, c: &ApiCredential) -> StoreResult<()> {
@@ -223,25 +255,15 @@ impl ApiStore for SqlStore {
         after: Option<(String, ApiCredentialId)>,
         limit: u32,
     ) -> StoreResult<Vec<ApiCredential>> {
-        let (after_name, after_id) = match after {
-            Some((n, id)) => (Some(n), Some(id.0)),
-            None => (None, None),
-        };
-        let sql = format!(
-            "SELECT {CREDENTIAL_COLUMNS} FROM api_credentials WHERE is_archived = FALSE \
-             AND ($1 IS NULL OR name = $1) \
-             AND ($2 IS NULL OR name > $2 OR (name = $2 AND id > $3)) \
-             ORDER BY name, id LIMIT $4"
-        );
-        let rows: Vec<CredentialRow> = on_pool!(self, pool, {
-            sqlx::query_as(&sql)
-                .bind(name)
-                .bind(after_name.as_deref())
-                .bind(after_id)
-                .bind(i64::from(limit))
-                .fetch_all(pool)
-                .await?
-        });
+        let rows: Vec<CredentialRow> = self
+            .live_by_name(
+                "api_credentials",
+                CREDENTIAL_COLUMNS,
+                name,
+                after.map(|(n, id)| (n, id.0)),
+                limit,
+            )
+            .await?;
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
@@ -306,25 +328,15 @@ impl ApiStore for SqlStore {
         after: Option<(String, ApiConnectorId)>,
         limit: u32,
     ) -> StoreResult<Vec<ApiConnector>> {
-        let (after_name, after_id) = match after {
-            Some((n, id)) => (Some(n), Some(id.0)),
-            None => (None, None),
-        };
-        let sql = format!(
-            "SELECT {CONNECTOR_COLUMNS} FROM api_connectors WHERE is_archived = FALSE \
-             AND ($1 IS NULL OR name = $1) \
-             AND ($2 IS NULL OR name > $2 OR (name = $2 AND id > $3)) \
-             ORDER BY name, id LIMIT $4"
-        );
-        let rows: Vec<ConnectorRow> = on_pool!(self, pool, {
-            sqlx::query_as(&sql)
-                .bind(name)
-                .bind(after_name.as_deref())
-                .bind(after_id)
-                .bind(i64::from(limit))
-                .fetch_all(pool)
-                .await?
-        });
+        let rows: Vec<ConnectorRow> = self
+            .live_by_name(
+                "api_connectors",
+                CONNECTOR_COLUMNS,
+                name,
+                after.map(|(n, id)| (n, id.0)),
+                limit,
+            )
+            .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
@@ -373,23 +385,15 @@ impl ApiStore for SqlStore {
         after: Option<(String, ApiDocumentId)>,
         limit: u32,
     ) -> StoreResult<Vec<ApiDocument>> {
-        let (after_name, after_id) = match after {
-            Some((n, id)) => (Some(n), Some(id.0)),
-            None => (None, None),
+        let q = ListQuery {
+            table: "api_documents",
+            columns: DOCUMENT_COLUMNS,
+            order: "name, id",
         };
-        let sql = format!(
-            "SELECT {DOCUMENT_COLUMNS} FROM api_documents \
-             WHERE ($1 IS NULL OR name > $1 OR (name = $1 AND id > $2)) \
-             ORDER BY name, id LIMIT $3"
-        );
-        let rows: Vec<DocumentRow> = on_pool!(self, pool, {
-            sqlx::query_as(&sql)
-                .bind(after_name.as_deref())
-                .bind(after_id)
-                .bind(i64::from(limit))
-                .fetch_all(pool)
-                .await?
-        });
+        let keyset = after.as_ref().map(|(n, id)| after_name_and_id(n, id.0));
+        let (rows, _): (Vec<DocumentRow>, _) = self
+            .fetch_page(q, Conditions::default(), keyset, 0, limit, false)
+            .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
