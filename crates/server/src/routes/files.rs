@@ -13,7 +13,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::access::{access_along, require, Target};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{query_flag, ApiJson, ApiPath, ApiQuery, CurrentMember};
-use crate::pagination::{PageOf, PageParams};
+use crate::pagination::{PageOf, PageParams, PageRequest};
 use crate::routes::credentials::Empty;
 use crate::routes::{url_id, who};
 use crate::state::AppState;
@@ -61,6 +61,28 @@ fn kind_name(kind: &str) -> String {
     } else {
         kind.into()
     }
+}
+
+/// A page of the nodes `filter` selects, by name, with remembered positions.
+pub(crate) async fn node_page(
+    st: &AppState,
+    filter: InodeFilter,
+    req: PageRequest,
+) -> Result<PageOf<Inode>, ApiError> {
+    let store = st.store.clone();
+    st.cursors
+        .page(
+            format!("files|{filter:?}"),
+            req,
+            |pos, limit, with_total| async move {
+                store.list_inodes(&filter, &pos, limit, with_total).await
+            },
+            |n: &Inode| NameCursor {
+                name: n.name.clone(),
+                id: n.id.0,
+            },
+        )
+        .await
 }
 
 /// Sigma's `path` of a node: its ancestors' names, root first, joined by `/`.
@@ -207,22 +229,7 @@ async fn list(
         visible_to: (!subject_admin).then_some(subject),
         min_permission,
     };
-    let key = format!("files|{:?}", filter);
-    let store = st.store.clone();
-    let page = st
-        .cursors
-        .page(
-            key,
-            req,
-            |pos, limit, with_total| async move {
-                store.list_inodes(&filter, &pos, limit, with_total).await
-            },
-            |n: &Inode| NameCursor {
-                name: n.name.clone(),
-                id: n.id.0,
-            },
-        )
-        .await?;
+    let page = node_page(st, filter, req).await?;
     let mut entries = Vec::with_capacity(page.entries.len());
     for n in &page.entries {
         entries.push(file_body(st, caller, n).await?);

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sigil_core::workbook::{ConnectorInfo, Element, Sequence, Workbook};
 use sigil_core::{clock, GrantPermission, Permission};
-use sigil_store::{Inode, InodeFilter, NameCursor};
+use sigil_store::{Inode, InodeFilter};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -25,7 +25,7 @@ use crate::actions::{self, RunOutcome};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, CurrentMember};
 use crate::pagination::{PageOf, PageParams};
-use crate::routes::files::{ancestors, check_name, owner_of};
+use crate::routes::files::{ancestors, check_name, node_page, owner_of};
 use crate::routes::{url_id, who};
 use crate::state::AppState;
 
@@ -178,22 +178,7 @@ pub async fn list_workbooks(
         visible_to: (!caller.account_type.is_admin()).then_some(caller.member.id),
         ..Default::default()
     };
-    let key = format!("workbooks|{filter:?}");
-    let store = st.store.clone();
-    let page = st
-        .cursors
-        .page(
-            key,
-            req,
-            |pos, limit, with_total| async move {
-                store.list_inodes(&filter, &pos, limit, with_total).await
-            },
-            |n: &Inode| NameCursor {
-                name: n.name.clone(),
-                id: n.id.0,
-            },
-        )
-        .await?;
+    let page = node_page(&st, filter, req).await?;
     let entries = workbook_bodies(&st, &page.entries).await?;
     Ok(Json(PageOf {
         entries,
