@@ -286,6 +286,10 @@ impl Engine {
         };
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // reqwest honours HTTP(S)_PROXY by default. Through a proxy, the proxy
+            // resolves the target and the resolver below never sees it, so a name
+            // pointing at a private address would pass unchecked.
+            .no_proxy()
             .dns_resolver(Arc::new(resolver))
             .user_agent(concat!("sigil/", env!("CARGO_PKG_VERSION")))
             .pool_idle_timeout(Duration::from_secs(30))
