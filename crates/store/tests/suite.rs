@@ -352,6 +352,46 @@ async fn api_credentials_connectors_documents_and_calls_round_trip(store: Arc<Sq
         .await
         .unwrap();
     assert_eq!(older.len(), 1);
+
+    // A batch larger than one INSERT's chunk lands whole, every field intact.
+    let batch: Vec<ApiCall> = (0..1_203)
+        .map(|i| ApiCall {
+            id: sigil_core::ApiCallId::from(uuid::Uuid::now_v7()),
+            connector_id: conn.id,
+            member_id: b.admin.id,
+            at: now + Duration::seconds(1) + Duration::milliseconds(i),
+            status: (i % 2 == 0).then_some(502),
+            error: (i % 2 == 1).then(|| format!("timed out #{i}")),
+            duration_ms: i as f64 + 0.25,
+            bytes_sent: i as u64,
+            bytes_received: u64::MAX,
+            response_body: (i == 1_202).then(|| "{\"last\": true}".to_owned()),
+        })
+        .collect();
+    store.insert_api_calls(&batch).await.unwrap();
+    let mut seen = Vec::new();
+    let mut before = None;
+    loop {
+        let page = store.list_api_calls(conn.id, before, 500).await.unwrap();
+        let Some(last) = page.last() else { break };
+        before = Some(last.id);
+        seen.extend(page);
+    }
+    assert_eq!(seen.len(), 1_206);
+    let newest = &seen[0];
+    assert_eq!(newest.id, batch[1_202].id);
+    assert_eq!(newest.status, Some(502));
+    assert_eq!(newest.error, None);
+    assert_eq!(newest.duration_ms, 1_202.25);
+    assert_eq!(newest.bytes_sent, 1_202);
+    // Stored as a signed 64-bit integer: the largest count is clamped, not wrapped.
+    assert_eq!(newest.bytes_received, i64::MAX as u64);
+    assert_eq!(newest.response_body.as_deref(), Some("{\"last\": true}"));
+    let odd = seen.iter().find(|c| c.id == batch[7].id).unwrap();
+    assert_eq!(
+        (odd.status, odd.error.as_deref()),
+        (None, Some("timed out #7"))
+    );
 }
 
 async fn every_write_moves_the_generation_on_sqlite_only(store: Arc<SqlStore>) {

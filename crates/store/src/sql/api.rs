@@ -412,26 +412,30 @@ impl ApiStore for SqlStore {
         if calls.is_empty() {
             return Ok(());
         }
+        // One multi-row INSERT per chunk instead of one statement per call: on SQLite
+        // every statement is a round trip to the connection's worker thread, and the
+        // log is written on every connector call. 10 binds a row stays well under both
+        // dialects' bind limits at this chunk size.
         on_log_writer!(self, pool, {
             let mut tx = pool.begin().await?;
-            for c in calls {
-                sqlx::query(
+            for chunk in calls.chunks(500) {
+                let mut q = sqlx::QueryBuilder::new(
                     "INSERT INTO api_calls (id, connector_id, member_id, at, status, error, \
-                 duration_ms, bytes_sent, bytes_received, response_body) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                )
-                .bind(c.id.0)
-                .bind(c.connector_id.0)
-                .bind(c.member_id.0)
-                .bind(c.at)
-                .bind(c.status.map(i64::from))
-                .bind(&c.error)
-                .bind(c.duration_ms)
-                .bind(i64::try_from(c.bytes_sent).unwrap_or(i64::MAX))
-                .bind(i64::try_from(c.bytes_received).unwrap_or(i64::MAX))
-                .bind(&c.response_body)
-                .execute(&mut *tx)
-                .await?;
+                     duration_ms, bytes_sent, bytes_received, response_body) ",
+                );
+                q.push_values(chunk, |mut b, c| {
+                    b.push_bind(c.id.0)
+                        .push_bind(c.connector_id.0)
+                        .push_bind(c.member_id.0)
+                        .push_bind(c.at)
+                        .push_bind(c.status.map(i64::from))
+                        .push_bind(c.error.clone())
+                        .push_bind(c.duration_ms)
+                        .push_bind(i64::try_from(c.bytes_sent).unwrap_or(i64::MAX))
+                        .push_bind(i64::try_from(c.bytes_received).unwrap_or(i64::MAX))
+                        .push_bind(c.response_body.clone());
+                });
+                q.build().execute(&mut *tx).await?;
             }
             tx.commit().await?;
         });
