@@ -7,6 +7,8 @@ use jsonwebtoken::{
 };
 use serde::{Deserialize, Serialize};
 use sigil_core::{MemberId, OrganizationId, TokenFamilyId};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use uuid::Uuid;
 
 const ISSUER: &str = "sigil";
@@ -60,7 +62,21 @@ pub struct TokenIssuer {
     decoding: DecodingKey,
     validation: Validation,
     ttl_secs: u64,
+    verified: Arc<Verified>,
 }
+
+/// Tokens whose signature has been checked, with their claims. A client sends the
+/// same token on every request until it expires; checking an HMAC, decoding base64
+/// and parsing JSON again each time was a measurable share of a short request. The
+/// key is the whole token, so a hit means these exact bytes were verified; only the
+/// expiry depends on time, and it is checked again on every hit.
+struct Verified {
+    tokens: Mutex<HashMap<Box<str>, AccessClaims>>,
+}
+
+/// Enough for every live token of a busy organization; a full map is emptied and
+/// refilled rather than tracked entry by entry.
+const VERIFIED_CAPACITY: usize = 10_000;
 
 impl std::fmt::Debug for TokenIssuer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -80,6 +96,9 @@ impl TokenIssuer {
             decoding: DecodingKey::from_secret(key),
             validation,
             ttl_secs,
+            verified: Arc::new(Verified {
+                tokens: Mutex::new(HashMap::new()),
+            }),
         }
     }
 
@@ -120,12 +139,42 @@ impl TokenIssuer {
 
     /// Checks signature, issuer and expiry.
     pub fn verify(&self, token: &str) -> Result<AccessClaims, TokenError> {
-        decode::<AccessClaims>(token, &self.decoding, &self.validation)
+        self.verify_at(token, time::OffsetDateTime::now_utc().unix_timestamp())
+    }
+
+    /// [`verify`](Self::verify) with the clock of a remembered token's expiry check
+    /// given; a token not yet remembered is checked by the decoder on the real clock.
+    fn verify_at(&self, token: &str, now: i64) -> Result<AccessClaims, TokenError> {
+        let mut tokens = self
+            .verified
+            .tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(claims) = tokens.get(token) {
+            // The same rule as the decoder's, whose leeway is 0: valid through `exp`.
+            if claims.exp < now {
+                tokens.remove(token);
+                return Err(TokenError::Expired);
+            }
+            return Ok(claims.clone());
+        }
+        drop(tokens);
+        let claims = decode::<AccessClaims>(token, &self.decoding, &self.validation)
             .map(|d| d.claims)
             .map_err(|e| match e.kind() {
                 ErrorKind::ExpiredSignature => TokenError::Expired,
                 _ => TokenError::Invalid,
-            })
+            })?;
+        let mut tokens = self
+            .verified
+            .tokens
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if tokens.len() >= VERIFIED_CAPACITY {
+            tokens.clear();
+        }
+        tokens.insert(token.into(), claims.clone());
+        Ok(claims)
     }
 }
 
@@ -152,6 +201,38 @@ mod tests {
         assert_eq!(back, claims);
         assert_eq!(back.sub, s.member_id);
         assert_eq!(back.exp - back.iat, 3600);
+    }
+
+    #[test]
+    fn a_remembered_token_still_expires_and_its_neighbours_are_still_checked() {
+        let issuer = TokenIssuer::new(&[7; 32], 3600);
+        let (token, claims) = issuer.issue(&subject());
+        assert_eq!(issuer.verify(&token).unwrap(), claims);
+        // Served from memory now, and still valid through its last second.
+        assert_eq!(issuer.verify_at(&token, claims.exp).unwrap(), claims);
+        assert_eq!(
+            issuer.verify_at(&token, claims.exp + 1),
+            Err(TokenError::Expired)
+        );
+        // Forgotten once expired; the decoder then refuses it on the real clock only
+        // if it has expired there, which it has not.
+        assert_eq!(issuer.verify(&token).unwrap(), claims);
+
+        let mut tampered = token.clone();
+        tampered.pop();
+        tampered.push(if token.ends_with('A') { 'B' } else { 'A' });
+        assert_eq!(issuer.verify(&tampered), Err(TokenError::Invalid));
+        assert_eq!(
+            issuer.verify(&format!("{token}.")),
+            Err(TokenError::Invalid)
+        );
+        // A clone shares what was verified; another key shares nothing.
+        assert_eq!(
+            issuer.clone().verify_at(&token, claims.exp).unwrap(),
+            claims
+        );
+        let other = TokenIssuer::new(&[8; 32], 3600);
+        assert_eq!(other.verify(&token), Err(TokenError::Invalid));
     }
 
     #[test]
