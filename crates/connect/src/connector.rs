@@ -232,6 +232,9 @@ pub struct Compiled {
     path: TextTemplate,
     /// The URL's own query string, kept as written.
     url_query: Option<String>,
+    /// The URL before query parameters, parsed once when the path has no
+    /// placeholders (the common case) instead of on every call.
+    fixed_url: Option<url::Url>,
     headers: Vec<CompiledParam>,
     query: Vec<CompiledParam>,
     body: Option<BodyTemplate>,
@@ -243,6 +246,16 @@ pub struct Compiled {
     /// `types` and the static values' names (as `string`): what the templates render
     /// from. Made once here rather than on every call.
     render_types: BTreeMap<String, ParamType>,
+}
+
+/// A connector's URL without its query parameters: origin, rendered path and the
+/// URL's own query string.
+fn base_url(origin: &str, path: &str, query: Option<&str>) -> Result<url::Url, url::ParseError> {
+    let mut url = url::Url::parse(&format!("{origin}{path}"))?;
+    if let Some(q) = query {
+        url.set_query(Some(q));
+    }
+    Ok(url)
 }
 
 fn declare(
@@ -390,6 +403,15 @@ impl Params {
                 format!("a {method} request has no body"),
             ));
         }
+        // Rendered exactly as a call would render it; an error is left for the call
+        // to report as it always has.
+        let fixed_url = if path.names().is_empty() {
+            path.render_path(&BTreeMap::new(), &BTreeMap::new())
+                .ok()
+                .and_then(|p| base_url(&origin, &p, url_query.as_deref()).ok())
+        } else {
+            None
+        };
         let declared = types.keys().cloned().collect();
         let mut render_types = types.clone();
         for k in static_values.keys() {
@@ -400,6 +422,7 @@ impl Params {
             origin,
             path,
             url_query,
+            fixed_url,
             headers,
             query,
             body,
@@ -574,12 +597,15 @@ impl Compiled {
             std::borrow::Cow::Owned(all)
         };
         let (all, types) = (all.as_ref(), &self.render_types);
-        let path = self.path.render_path(types, all)?;
-        let mut url = url::Url::parse(&format!("{}{}", self.origin, path))
-            .map_err(|e| TemplateError::Malformed(format!("the URL is not valid: {e}")))?;
-        if let Some(q) = &self.url_query {
-            url.set_query(Some(q));
-        }
+        let mut url = match &self.fixed_url {
+            Some(u) => u.clone(),
+            None => base_url(
+                &self.origin,
+                &self.path.render_path(types, all)?,
+                self.url_query.as_deref(),
+            )
+            .map_err(|e| TemplateError::Malformed(format!("the URL is not valid: {e}")))?,
+        };
         let text_of = |key: &str| -> Result<String, TemplateError> {
             let v = crate::template::typed_value(key, types, all)?;
             Ok(match v {
@@ -720,6 +746,40 @@ mod tests {
         assert_eq!(
             injected.unwrap_err(),
             TemplateError::HeaderInjection("X-Trace".into())
+        );
+    }
+
+    #[test]
+    fn a_fixed_path_renders_the_same_on_every_call() {
+        // The path has no placeholder, so its URL is parsed once at compile time;
+        // query values must not pile up on it from one call to the next.
+        let p = params(json!({
+            "method": "GET",
+            "url": "https://api.example.com/v2/teams?fixed=1",
+            "headers": [],
+            "pathParams": [],
+            "queryParams": [{"key": "q", "mode": "dynamic", "type": "string"}],
+            "body": ""
+        }));
+        let c = p.compile().unwrap();
+        for q in ["a b", "c&d"] {
+            let r = c.render(&BTreeMap::from([("q".into(), json!(q))])).unwrap();
+            let encoded = q.replace(' ', "+").replace('&', "%26");
+            assert_eq!(
+                r.url.as_str(),
+                format!("https://api.example.com/v2/teams?fixed=1&q={encoded}")
+            );
+        }
+        // Without query parameters nor a query string the URL has no `?`.
+        let bare = params(json!({
+            "method": "GET", "url": "https://api.example.com/v2/teams",
+            "headers": [], "pathParams": [], "queryParams": [], "body": ""
+        }))
+        .compile()
+        .unwrap();
+        assert_eq!(
+            bare.render(&BTreeMap::new()).unwrap().url.as_str(),
+            "https://api.example.com/v2/teams"
         );
     }
 
