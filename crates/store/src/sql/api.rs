@@ -412,13 +412,19 @@ impl ApiStore for SqlStore {
         if calls.is_empty() {
             return Ok(());
         }
-        // One multi-row INSERT per chunk instead of one statement per call: on SQLite
-        // every statement is a round trip to the connection's worker thread, and the
-        // log is written on every connector call. 10 binds a row stays well under both
-        // dialects' bind limits at this chunk size.
+        // Multi-row INSERTs instead of one statement per call: on SQLite every
+        // statement is a round trip to the connection's worker thread, and the log is
+        // written on every connector call. Chunks are powers of two up to 64 rows, so
+        // that a handful of statement texts cover every batch size and stay prepared
+        // in the connection's cache, rather than one new statement per batch length.
         on_log_writer!(self, pool, {
             let mut tx = pool.begin().await?;
-            for chunk in calls.chunks(500) {
+            let mut rest = calls;
+            while !rest.is_empty() {
+                let n = rest.len().min(64);
+                let n = 1 << n.ilog2();
+                let (chunk, tail) = rest.split_at(n);
+                rest = tail;
                 let mut q = sqlx::QueryBuilder::new(
                     "INSERT INTO api_calls (id, connector_id, member_id, at, status, error, \
                      duration_ms, bytes_sent, bytes_received, response_body) ",
