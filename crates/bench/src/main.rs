@@ -725,6 +725,23 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Serves `app` on 127.0.0.1 from a 1-thread runtime of its own whose threads are
+/// named `name`; answers the runtime (which must be kept) and the base URL.
+fn serve_alone(name: &str, app: Router) -> anyhow::Result<(tokio::runtime::Runtime, String)> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .thread_name(name)
+        .build()?;
+    let base = rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+        anyhow::Ok(format!("http://{addr}"))
+    })?;
+    Ok((rt, base))
+}
+
 /// A connector call through sigil to a loopback upstream, against the same request
 /// sent straight to the upstream; and the import time of Sigma's 3.6 MB document.
 fn connectors_suite(
@@ -736,36 +753,24 @@ fn connectors_suite(
     rounds: usize,
 ) -> anyhow::Result<()> {
     // The upstream gets a runtime of its own, like a separate service.
-    let upstream_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .thread_name("upstream")
-        .build()?;
-    let upstream = upstream_rt.block_on(async {
-        let app = Router::new().route(
+    let (_upstream_rt, upstream) = serve_alone(
+        "upstream",
+        Router::new().route(
             "/v2/teams",
             axum::routing::post(|body: String| async move {
                 ([("content-type", "application/json")], body)
             }),
-        );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        tokio::spawn(async move { axum::serve(listener, app).await.expect("upstream") });
-        anyhow::Ok(format!("http://{addr}"))
-    })?;
+        ),
+    )?;
     // The floor for any proxy on this stack and machine: a handler that forwards the
     // body to the upstream with reqwest and answers its bytes, with no parsing, auth,
     // templating or logging, in a 1-thread runtime like sigil's. Whatever sigil's own
     // work costs comes on top of this.
-    let bare_rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .thread_name("bare-proxy")
-        .build()?;
-    let bare = bare_rt.block_on(async {
-        let client = reqwest::Client::new();
-        let target = format!("{upstream}/v2/teams");
-        let app = Router::new().route(
+    let client = reqwest::Client::new();
+    let target = format!("{upstream}/v2/teams");
+    let (_bare_rt, bare) = serve_alone(
+        "bare-proxy",
+        Router::new().route(
             "/v2/teams",
             axum::routing::post(move |body: axum::body::Bytes| {
                 let (client, target) = (client.clone(), target.clone());
@@ -784,12 +789,8 @@ fn connectors_suite(
                     }
                 }
             }),
-        );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        tokio::spawn(async move { axum::serve(listener, app).await.expect("bare proxy") });
-        anyhow::Ok(format!("http://{addr}"))
-    })?;
+        ),
+    )?;
     let base = server.base.clone();
     let connector_body = serde_json::json!({
         "name": "bench",
