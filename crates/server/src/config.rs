@@ -62,6 +62,9 @@ pub struct ConnectConfig {
     /// Keep upstream response bodies in the call log (off: only status, timing and
     /// sizes are kept).
     pub record_response_bodies: bool,
+    /// Days the call log keeps a call (default 30); `0` keeps every call. Older calls
+    /// are deleted hourly.
+    pub call_log_retention_days: u32,
     /// Keys sealing credential secrets, `{id = "<32 bytes, base64>"}`. Empty: one key
     /// derived from the master key, id `mk1`. Add a key and make it active to rotate;
     /// secrets sealed under older keys still open while their key is listed.
@@ -77,6 +80,7 @@ impl Default for ConnectConfig {
             max_response_bytes: 10 * 1024 * 1024,
             rate_limit_window_secs: 60,
             record_response_bodies: false,
+            call_log_retention_days: 30,
             sealing_keys: Default::default(),
             sealing_key_active: None,
         }

@@ -80,8 +80,23 @@ pub fn print_first_run(out: &InitOutput, base_url: &str) {
     );
 }
 
+/// Deletes connector calls older than `connect.call_log_retention_days` (none when
+/// it is 0).
+pub async fn prune_call_log(state: &AppState) {
+    let days = state.config.connect.call_log_retention_days;
+    if days == 0 {
+        return;
+    }
+    let cutoff = time::OffsetDateTime::now_utc() - time::Duration::days(i64::from(days));
+    match state.store.prune_api_calls(cutoff).await {
+        Ok(n) if n > 0 => tracing::info!(pruned = n, days, "old connector calls deleted"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "could not prune the connector call log"),
+    }
+}
+
 /// Background work that lives as long as the server: reading revocations made by
-/// other nodes, and pruning expired refresh tokens.
+/// other nodes, and pruning expired refresh tokens and old connector calls.
 pub fn spawn_background(
     state: AppState,
     mut shutdown: watch::Receiver<bool>,
@@ -106,6 +121,7 @@ pub fn spawn_background(
                         Ok(_) => {}
                         Err(e) => tracing::warn!(error = %e, "could not prune refresh tokens"),
                     }
+                    prune_call_log(&state).await;
                 }
             }
         }

@@ -17,7 +17,7 @@ use common::{assert_error, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
 use sigil_core::BuiltinAccountType;
-use sigil_store::Store;
+use sigil_store::{ApiStore, Store};
 
 // ---- the fake upstream ----
 
@@ -1325,4 +1325,61 @@ async fn sigmas_newest_document_imports_over_http_despite_its_size_and_cycles() 
         )
         .await;
     assert!(all["total"].as_u64().unwrap() >= 2);
+}
+
+#[tokio::test]
+async fn the_call_log_forgets_calls_past_its_retention_unless_told_to_keep_them() {
+    for (retention, kept) in [(30, 1), (0, 2)] {
+        let app = TestApp::spawn_with(|o| {
+            o.config.connect.allowed_networks = vec!["127.0.0.0/8".into()];
+            o.config.connect.call_log_retention_days = retention;
+        })
+        .await;
+        let admin = app.admin_token().await;
+        let (addr, _up) = upstream("127.0.0.1").await;
+        let id = connector(
+            &app,
+            &admin,
+            get_connector(&format!("http://{addr}/echo"), None),
+        )
+        .await;
+        assert_eq!(call(&app, &admin, &id, json!({})).await.0, StatusCode::OK);
+        app.state.audit.flush().await;
+
+        // A call made 40 days ago, as the log would hold it.
+        let then = time::OffsetDateTime::now_utc() - time::Duration::days(40);
+        let old_id = uuid::Uuid::new_v7(uuid::Timestamp::from_unix(
+            uuid::NoContext,
+            then.unix_timestamp() as u64,
+            then.nanosecond(),
+        ));
+        app.store
+            .insert_api_calls(&[sigil_store::ApiCall {
+                id: sigil_core::ApiCallId::from(old_id),
+                connector_id: id.parse().unwrap(),
+                member_id: app.init.member_id,
+                at: then,
+                status: Some(200),
+                error: None,
+                duration_ms: 1.0,
+                bytes_sent: 0,
+                bytes_received: 2,
+                response_body: None,
+            }])
+            .await
+            .unwrap();
+
+        sigil_server::serve::prune_call_log(&app.state).await;
+        let (s, log) = app
+            .get(&format!("/v2/api-connectors/{id}/calls"), Some(&admin))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{log}");
+        let entries = log["entries"].as_array().unwrap();
+        assert_eq!(entries.len(), kept, "retention {retention}: {log}");
+        assert_eq!(
+            entries.iter().any(|e| e["callId"] == old_id.to_string()),
+            retention == 0,
+            "retention {retention}: {log}"
+        );
+    }
 }

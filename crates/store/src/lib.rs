@@ -71,6 +71,8 @@ pub trait ApiStore: Send + Sync + 'static {
         before: Option<ApiCallId>,
         limit: u32,
     ) -> StoreResult<Vec<ApiCall>>;
+    /// Deletes the calls made before `before` (by their UUIDv7 ids); answers how many.
+    async fn prune_api_calls(&self, before: OffsetDateTime) -> StoreResult<u64>;
 }
 
 /// Workbook documents. A part of [`Store`].

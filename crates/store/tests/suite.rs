@@ -392,6 +392,48 @@ async fn api_credentials_connectors_documents_and_calls_round_trip(store: Arc<Sq
         (odd.status, odd.error.as_deref()),
         (None, Some("timed out #7"))
     );
+
+    // Pruning goes by the ids' time: calls made 40 days ago go, the rest stay.
+    let at = |days_ago: i64| {
+        let t = now - Duration::days(days_ago);
+        let id = uuid::Uuid::new_v7(uuid::Timestamp::from_unix(
+            uuid::NoContext,
+            t.unix_timestamp() as u64,
+            t.nanosecond(),
+        ));
+        ApiCall {
+            id: sigil_core::ApiCallId::from(id),
+            at: t,
+            ..batch[0].clone()
+        }
+    };
+    let old: Vec<ApiCall> = (0..3).map(|_| at(40)).collect();
+    store
+        .insert_api_calls(&[old.clone(), vec![at(29)]].concat())
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .prune_api_calls(now - Duration::days(30))
+            .await
+            .unwrap(),
+        3
+    );
+    let left = store.list_api_calls(conn.id, None, 2_000).await.unwrap();
+    assert_eq!(
+        left.len(),
+        1_207,
+        "1,206 recent calls and the 29-day-old one"
+    );
+    assert!(left.iter().all(|c| old.iter().all(|o| o.id != c.id)));
+    assert_eq!(
+        store
+            .prune_api_calls(now - Duration::days(30))
+            .await
+            .unwrap(),
+        0,
+        "nothing more to prune"
+    );
 }
 
 async fn every_write_moves_the_generation_on_sqlite_only(store: Arc<SqlStore>) {

@@ -456,18 +456,59 @@ impl ApiStore for SqlStore {
     ) -> StoreResult<Vec<ApiCall>> {
         // Call ids are UUIDv7, ordered by time (and within a millisecond by a counter),
         // so the id alone orders the log; both dialects compare UUIDs bytewise.
-        let sql = format!(
-            "SELECT {CALL_COLUMNS} FROM api_calls WHERE connector_id = $1 \
-             AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3"
-        );
+        // Two texts rather than `($2 IS NULL OR id < $2)`, which planners cannot turn
+        // into a range on the (connector_id, id) index.
+        let sql = match before {
+            Some(_) => format!(
+                "SELECT {CALL_COLUMNS} FROM api_calls WHERE connector_id = $1 \
+                 AND id < $2 ORDER BY id DESC LIMIT $3"
+            ),
+            None => format!(
+                "SELECT {CALL_COLUMNS} FROM api_calls WHERE connector_id = $1 \
+                 ORDER BY id DESC LIMIT $2"
+            ),
+        };
         let rows: Vec<CallRow> = on_pool!(self, pool, {
-            sqlx::query_as(&sql)
-                .bind(connector.0)
-                .bind(before.map(|b| b.0))
-                .bind(i64::from(limit))
-                .fetch_all(pool)
-                .await?
+            let q = sqlx::query_as(&sql).bind(connector.0);
+            let q = match before {
+                Some(b) => q.bind(b.0),
+                None => q,
+            };
+            q.bind(i64::from(limit)).fetch_all(pool).await?
         });
         Ok(rows.into_iter().map(Into::into).collect())
     }
+
+    async fn prune_api_calls(&self, before: OffsetDateTime) -> StoreResult<u64> {
+        // Ids are UUIDv7: their first 48 bits are the Unix time in milliseconds, big
+        // endian, so every call made before `before` has an id below this bound, and
+        // the primary key finds them without reading the text timestamps.
+        let ms = (before.unix_timestamp_nanos() / 1_000_000).clamp(0, (1 << 48) - 1) as u64;
+        let mut bound = [0u8; 16];
+        bound[..6].copy_from_slice(&ms.to_be_bytes()[2..]);
+        let bound = Uuid::from_bytes(bound);
+        // In slices, so that a long-neglected log does not hold the write lock (SQLite)
+        // or build one huge transaction while it is emptied.
+        let mut deleted = 0;
+        loop {
+            let n = on_log_writer!(self, pool, {
+                sqlx::query(
+                    "DELETE FROM api_calls WHERE id IN \
+                     (SELECT id FROM api_calls WHERE id < $1 LIMIT $2)",
+                )
+                .bind(bound)
+                .bind(PRUNE_SLICE)
+                .execute(pool)
+                .await?
+                .rows_affected()
+            });
+            deleted += n;
+            if n < PRUNE_SLICE as u64 {
+                return Ok(deleted);
+            }
+        }
+    }
 }
+
+/// Rows of the call log deleted per statement when pruning.
+const PRUNE_SLICE: i64 = 10_000;
