@@ -423,7 +423,10 @@ impl Workbook {
                     format!("sequenceId `{}` appears twice", s.sequence_id),
                 ));
             }
-            let mut earlier_calls: BTreeSet<&str> = BTreeSet::new();
+            let mut scope = SequenceScope {
+                control_ids: &control_ids,
+                earlier_calls: BTreeSet::new(),
+            };
             let mut action_ids = BTreeSet::new();
             for (i, a) in s.actions.iter().enumerate() {
                 let at = format!("{at}, sequence `{}`, action {}", s.sequence_id, i + 1);
@@ -446,135 +449,175 @@ impl Workbook {
                         ));
                     }
                 }
-                let check_source = |src: &ValueSource,
-                                    what: &str|
-                 -> Result<Option<ControlKind>, WorkbookError> {
-                    match src {
-                        ValueSource::Static { .. } => Ok(None),
-                        ValueSource::Control { control_id } => match control_ids.get(control_id) {
-                            Some(k) => Ok(Some(*k)),
-                            None => Err(bad(
-                                &at,
-                                format!("{what} is mapped to no control `{control_id}`"),
-                            )),
-                        },
-                        ValueSource::Variable { action_id, .. } => {
-                            if earlier_calls.contains(action_id.as_str()) {
-                                Ok(None)
-                            } else {
-                                Err(bad(
-                                        &at,
-                                        format!(
-                                            "{what} reads action `{action_id}`, which is not an earlier Call API action of this sequence"
-                                        ),
-                                    ))
-                            }
-                        }
-                    }
-                };
-                match a {
-                    Action::CallApi {
-                        action_id,
-                        connector_id,
-                        parameters,
-                        accept_statuses,
-                        ..
-                    } => {
-                        let info = connector(connector_id).ok_or_else(|| {
-                            bad(&at, format!("there is no API connector `{connector_id}`"))
-                        })?;
-                        for (name, src) in parameters {
-                            let ty = info.parameters.get(name).ok_or_else(|| {
-                                bad(
-                                    &at,
-                                    format!("connector `{connector_id}` has no parameter `{name}`"),
-                                )
-                            })?;
-                            let what = format!("parameter `{name}`");
-                            if let Some(kind) = check_source(src, &what)? {
-                                if !control_fits(kind, ty) {
-                                    return Err(bad(
-                                        &at,
-                                        format!(
-                                            "parameter `{name}` is {ty}; a {} control cannot fit it",
-                                            kind.value_type()
-                                        ),
-                                    ));
-                                }
-                            }
-                            if let ValueSource::Static { value } = src {
-                                if !static_fits(value, ty) {
-                                    return Err(bad(
-                                        &at,
-                                        format!("parameter `{name}` is {ty}; the static value cannot fit it"),
-                                    ));
-                                }
-                            }
-                        }
-                        if let Some(missing) = info
-                            .parameters
-                            .keys()
-                            .find(|p| !parameters.contains_key(*p))
-                        {
-                            return Err(bad(
-                                &at,
-                                format!("parameter `{missing}` of connector `{connector_id}` has no mapping"),
-                            ));
-                        }
-                        if let Some(s) = accept_statuses.iter().find(|s| !(100..=599).contains(*s))
-                        {
-                            return Err(bad(&at, format!("{s} is not an HTTP status")));
-                        }
-                        earlier_calls.insert(action_id.as_str());
-                    }
-                    Action::SetControlValue {
-                        control_id, value, ..
-                    } => {
-                        let target = control_ids.get(control_id).ok_or_else(|| {
-                            bad(&at, format!("there is no control `{control_id}` to set"))
-                        })?;
-                        if let Some(src) = value {
-                            if let Some(kind) = check_source(src, "the value")? {
-                                let ok = kind == *target
-                                    || matches!(
-                                        target,
-                                        ControlKind::TextInput | ControlKind::TextArea
-                                    );
-                                if !ok {
-                                    return Err(bad(
-                                        &at,
-                                        format!(
-                                            "a {} control cannot be set from a {} control",
-                                            target.value_type(),
-                                            kind.value_type()
-                                        ),
-                                    ));
-                                }
-                            }
-                            if let ValueSource::Static { value } = src {
-                                let blank = value.is_null() || value.as_str() == Some("");
-                                if !blank
-                                    && !target.accepts(value)
-                                    && !matches!(
-                                        target,
-                                        ControlKind::TextInput | ControlKind::TextArea
-                                    )
-                                {
-                                    return Err(bad(
-                                        &at,
-                                        format!(
-                                            "the static value does not fit a {} control",
-                                            target.value_type()
-                                        ),
-                                    ));
-                                }
-                            }
-                        }
-                    }
-                }
+                scope.check_action(a, &at, connector)?;
             }
         }
         Ok(())
+    }
+}
+
+/// What an action of a sequence may refer to: the document's controls, and the Call
+/// API actions before it in the same sequence.
+struct SequenceScope<'a> {
+    control_ids: &'a BTreeMap<String, ControlKind>,
+    earlier_calls: BTreeSet<&'a str>,
+}
+
+impl<'a> SequenceScope<'a> {
+    fn check_action(
+        &mut self,
+        a: &'a Action,
+        at: &str,
+        connector: &dyn Fn(&str) -> Option<ConnectorInfo>,
+    ) -> Result<(), WorkbookError> {
+        match a {
+            Action::CallApi {
+                action_id,
+                connector_id,
+                parameters,
+                accept_statuses,
+                ..
+            } => {
+                let info = connector(connector_id).ok_or_else(|| {
+                    bad(at, format!("there is no API connector `{connector_id}`"))
+                })?;
+                for (name, src) in parameters {
+                    let ty = info.parameters.get(name).ok_or_else(|| {
+                        bad(
+                            at,
+                            format!("connector `{connector_id}` has no parameter `{name}`"),
+                        )
+                    })?;
+                    self.check_parameter(name, ty, src, at)?;
+                }
+                if let Some(missing) = info
+                    .parameters
+                    .keys()
+                    .find(|p| !parameters.contains_key(*p))
+                {
+                    return Err(bad(
+                        at,
+                        format!(
+                            "parameter `{missing}` of connector `{connector_id}` has no mapping"
+                        ),
+                    ));
+                }
+                if let Some(s) = accept_statuses.iter().find(|s| !(100..=599).contains(*s)) {
+                    return Err(bad(at, format!("{s} is not an HTTP status")));
+                }
+                self.earlier_calls.insert(action_id.as_str());
+                Ok(())
+            }
+            Action::SetControlValue {
+                control_id, value, ..
+            } => {
+                let target = self
+                    .control_ids
+                    .get(control_id)
+                    .ok_or_else(|| bad(at, format!("there is no control `{control_id}` to set")))?;
+                match value {
+                    Some(src) => self.check_set_value(*target, src, at),
+                    None => Ok(()),
+                }
+            }
+        }
+    }
+
+    /// A Call API parameter of type `ty`, filled from `src`.
+    fn check_parameter(
+        &self,
+        name: &str,
+        ty: &str,
+        src: &ValueSource,
+        at: &str,
+    ) -> Result<(), WorkbookError> {
+        if let Some(kind) = self.source_kind(src, &format!("parameter `{name}`"), at)? {
+            if !control_fits(kind, ty) {
+                return Err(bad(
+                    at,
+                    format!(
+                        "parameter `{name}` is {ty}; a {} control cannot fit it",
+                        kind.value_type()
+                    ),
+                ));
+            }
+        }
+        if let ValueSource::Static { value } = src {
+            if !static_fits(value, ty) {
+                return Err(bad(
+                    at,
+                    format!("parameter `{name}` is {ty}; the static value cannot fit it"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// A Set control value into a `target` control, from `src`.
+    fn check_set_value(
+        &self,
+        target: ControlKind,
+        src: &ValueSource,
+        at: &str,
+    ) -> Result<(), WorkbookError> {
+        let takes_text = matches!(target, ControlKind::TextInput | ControlKind::TextArea);
+        if let Some(kind) = self.source_kind(src, "the value", at)? {
+            if kind != target && !takes_text {
+                return Err(bad(
+                    at,
+                    format!(
+                        "a {} control cannot be set from a {} control",
+                        target.value_type(),
+                        kind.value_type()
+                    ),
+                ));
+            }
+        }
+        if let ValueSource::Static { value } = src {
+            let blank = value.is_null() || value.as_str() == Some("");
+            if !blank && !target.accepts(value) && !takes_text {
+                return Err(bad(
+                    at,
+                    format!(
+                        "the static value does not fit a {} control",
+                        target.value_type()
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The kind of control `src` reads, if it reads one; an error if it names a control
+    /// or an action (`what` says which value) that is not there.
+    fn source_kind(
+        &self,
+        src: &ValueSource,
+        what: &str,
+        at: &str,
+    ) -> Result<Option<ControlKind>, WorkbookError> {
+        match src {
+            ValueSource::Static { .. } => Ok(None),
+            ValueSource::Control { control_id } => match self.control_ids.get(control_id) {
+                Some(k) => Ok(Some(*k)),
+                None => Err(bad(
+                    at,
+                    format!("{what} is mapped to no control `{control_id}`"),
+                )),
+            },
+            ValueSource::Variable { action_id, .. } => {
+                if self.earlier_calls.contains(action_id.as_str()) {
+                    Ok(None)
+                } else {
+                    Err(bad(
+                        at,
+                        format!(
+                            "{what} reads action `{action_id}`, which is not an earlier Call API action of this sequence"
+                        ),
+                    ))
+                }
+            }
+        }
     }
 }
 
