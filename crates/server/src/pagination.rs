@@ -82,6 +82,31 @@ pub struct PageOf<T> {
 }
 
 impl<T> PageOf<T> {
+    /// The page of no entries.
+    pub fn empty() -> Self {
+        PageOf {
+            entries: Vec::new(),
+            next_page: None,
+            total: 0,
+            has_more: false,
+        }
+    }
+
+    /// Page `req` of a whole list already in memory (a member's teams, a workbook's
+    /// pages): the cut is made here rather than in a query.
+    pub fn of_all(all: Vec<T>, req: PageRequest) -> Self {
+        let total = all.len() as u64;
+        let start = ((req.page - 1).saturating_mul(u64::from(req.limit))).min(total) as usize;
+        let end = (start + req.limit as usize).min(all.len());
+        let has_more = end < all.len();
+        PageOf {
+            entries: all.into_iter().skip(start).take(end - start).collect(),
+            next_page: has_more.then(|| (req.page + 1).to_string()),
+            total,
+            has_more,
+        }
+    }
+
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> PageOf<U> {
         PageOf {
             entries: self.entries.into_iter().map(f).collect(),
@@ -344,19 +369,25 @@ pub fn page_size(raw: Option<&str>) -> Result<u32, ApiError> {
 /// Cuts a page fetched with one row more than `size` and names the token of the next
 /// page, if there is one, from its last row's (name, id).
 pub fn token_page<T>(
-    mut rows: Vec<T>,
+    rows: Vec<T>,
     size: u32,
     key: impl Fn(&T) -> (&str, uuid::Uuid),
 ) -> (Vec<T>, Option<String>) {
+    cut_page(rows, size, |r| {
+        let (name, id) = key(r);
+        next_page_token(name, id)
+    })
+}
+
+/// Cuts a page fetched with one row more than `size`; when there was more, the next
+/// page's token is `token_of` its last row.
+pub fn cut_page<T>(
+    mut rows: Vec<T>,
+    size: u32,
+    token_of: impl Fn(&T) -> String,
+) -> (Vec<T>, Option<String>) {
     let more = rows.len() > size as usize;
     rows.truncate(size as usize);
-    let next = more
-        .then(|| {
-            rows.last().map(|r| {
-                let (name, id) = key(r);
-                next_page_token(name, id)
-            })
-        })
-        .flatten();
+    let next = more.then(|| rows.last().map(&token_of)).flatten();
     (rows, next)
 }

@@ -909,16 +909,13 @@ pub async fn list_api_calls(
             ApiError::bad_request(format!("pageToken `{t}` is not one sigil issued"))
         })?)),
     };
-    let mut rows = st
+    let rows = st
         .store
         .list_api_calls(connector.id, before, size + 1)
         .await?;
-    let more = rows.len() > size as usize;
-    rows.truncate(size as usize);
+    let (rows, next_page_token) = crate::pagination::cut_page(rows, size, |c| c.id.to_string());
     Ok(Json(ApiCallList {
-        next_page_token: more
-            .then(|| rows.last().map(|c| c.id.to_string()))
-            .flatten(),
+        next_page_token,
         entries: rows
             .into_iter()
             .map(|c| ApiCallBody {

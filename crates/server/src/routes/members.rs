@@ -606,16 +606,7 @@ pub async fn list_member_teams(
     let m = readable_member(&st, &caller, &id).await?;
     // A member belongs to few teams: read them all and cut the page here.
     let teams = st.store.member_teams(m.id).await?;
-    let total = teams.len() as u64;
-    let start = ((req.page - 1) * u64::from(req.limit)).min(total) as usize;
-    let end = (start + req.limit as usize).min(teams.len());
-    let has_more = end < teams.len();
-    Ok(Json(PageOf {
-        entries: teams[start..end].iter().map(team_body).collect(),
-        next_page: has_more.then(|| (req.page + 1).to_string()),
-        total,
-        has_more,
-    }))
+    Ok(Json(PageOf::of_all(teams, req).map(|t| team_body(&t))))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

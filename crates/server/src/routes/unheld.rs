@@ -62,12 +62,7 @@ fn by_id(noun: &str, method: &Method, rest: &str) -> ApiError {
 }
 
 fn empty() -> Json<PageOf<serde_json::Value>> {
-    Json(PageOf {
-        entries: Vec::new(),
-        next_page: None,
-        total: 0,
-        has_more: false,
-    })
+    Json(PageOf::empty())
 }
 
 /// List datasets (always empty: sigil holds none)

@@ -166,12 +166,7 @@ pub async fn list_workbooks(
     let archived = crate::extract::query_flag("isArchived", q.is_archived.as_deref(), false)?;
     if archived {
         // Archived nodes are out of every list; none are answered here either.
-        return Ok(Json(PageOf {
-            entries: Vec::new(),
-            next_page: None,
-            total: 0,
-            has_more: false,
-        }));
+        return Ok(Json(PageOf::empty()));
     }
     let filter = InodeFilter {
         kinds: vec!["workbook".into()],
@@ -312,18 +307,7 @@ fn paged<T>(
     page: Option<String>,
     limit: Option<String>,
 ) -> Result<PageOf<T>, ApiError> {
-    let req = PageParams { page, limit }.check()?;
-    let total = items.len() as u64;
-    let start = ((req.page - 1) * u64::from(req.limit)).min(total) as usize;
-    let end = (start + req.limit as usize).min(items.len());
-    let has_more = (end as u64) < total;
-    let entries: Vec<T> = items.into_iter().skip(start).take(end - start).collect();
-    Ok(PageOf {
-        entries,
-        next_page: has_more.then(|| (req.page + 1).to_string()),
-        total,
-        has_more,
-    })
+    Ok(PageOf::of_all(items, PageParams { page, limit }.check()?))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
