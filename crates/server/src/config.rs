@@ -226,6 +226,18 @@ impl Config {
 
     /// This server's own origin, which connectors may always call: the public URL,
     /// or the listen address.
+    /// `connect.allowed_networks`, parsed; the error names the bad entry.
+    pub fn allowed_networks(&self) -> Result<Vec<sigil_connect::policy::Network>, ConfigError> {
+        self.connect
+            .allowed_networks
+            .iter()
+            .map(|n| {
+                sigil_connect::policy::Network::parse(n)
+                    .map_err(|e| ConfigError::Invalid(format!("connect.allowed_networks: {e}")))
+            })
+            .collect()
+    }
+
     pub fn own_origin(&self) -> (String, u16) {
         if let Some(u) = self
             .public_url
@@ -277,11 +289,8 @@ impl Config {
                 return bad("database_url must start with sqlite: or postgres://".into());
             }
         }
+        self.allowed_networks()?;
         let c = &self.connect;
-        for n in &c.allowed_networks {
-            sigil_connect::policy::Network::parse(n)
-                .map_err(|e| ConfigError::Invalid(format!("connect.allowed_networks: {e}")))?;
-        }
         if c.max_response_bytes < 1024 {
             return bad("connect.max_response_bytes must be at least 1024".into());
         }

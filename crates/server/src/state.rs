@@ -128,11 +128,9 @@ impl AppState {
 fn engine_config(config: &Config) -> sigil_connect::engine::EngineConfig {
     let c = &config.connect;
     sigil_connect::engine::EngineConfig {
-        allowed_networks: c
-            .allowed_networks
-            .iter()
-            .filter_map(|n| sigil_connect::policy::Network::parse(n).ok())
-            .collect(),
+        allowed_networks: config
+            .allowed_networks()
+            .expect("connect.allowed_networks were validated with the configuration"),
         trusted_origins: vec![config.own_origin()],
         max_response_bytes: c.max_response_bytes,
         rate_window: std::time::Duration::from_secs(c.rate_limit_window_secs),
