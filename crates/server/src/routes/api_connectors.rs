@@ -178,14 +178,22 @@ async fn check_auth(
     Ok(cred.id)
 }
 
-async fn load(st: &AppState, raw: &str) -> Result<ApiConnector, ApiError> {
-    let not_found = || ApiError::not_found(format!("no API connector `{raw}`"));
-    let id: ApiConnectorId = raw.parse().map_err(|_| not_found())?;
+fn not_found(raw: &str) -> ApiError {
+    ApiError::not_found(format!("no API connector `{raw}`"))
+}
+
+/// The connector `id` (asked for as `raw`), unless it is absent or archived.
+async fn live(st: &AppState, id: ApiConnectorId, raw: &str) -> Result<ApiConnector, ApiError> {
     st.store
         .api_connector(id)
         .await?
         .filter(|c| !c.is_archived)
-        .ok_or_else(not_found)
+        .ok_or_else(|| not_found(raw))
+}
+
+async fn load(st: &AppState, raw: &str) -> Result<ApiConnector, ApiError> {
+    let id: ApiConnectorId = raw.parse().map_err(|_| not_found(raw))?;
+    live(st, id, raw).await
 }
 
 async fn insert(
@@ -520,25 +528,15 @@ pub struct Ready {
 /// The connector `raw`, ready to call; remembered per store generation (see
 /// `read_cache`), so a repeated call reads nothing from the database.
 pub async fn ready(st: &AppState, raw: &str) -> Result<Arc<Ready>, ApiError> {
-    let not_found = || ApiError::not_found(format!("no API connector `{raw}`"));
-    let id: ApiConnectorId = raw.parse().map_err(|_| not_found())?;
+    let id: ApiConnectorId = raw.parse().map_err(|_| not_found(raw))?;
     st.reads
         .connectors
-        .get_or_load(st.store.as_ref(), id, || load_ready(st, id, not_found))
+        .get_or_load(st.store.as_ref(), id, || load_ready(st, id, raw))
         .await
 }
 
-async fn load_ready(
-    st: &AppState,
-    id: ApiConnectorId,
-    not_found: impl Fn() -> ApiError,
-) -> Result<Arc<Ready>, ApiError> {
-    let row = st
-        .store
-        .api_connector(id)
-        .await?
-        .filter(|c| !c.is_archived)
-        .ok_or_else(not_found)?;
+async fn load_ready(st: &AppState, id: ApiConnectorId, raw: &str) -> Result<Arc<Ready>, ApiError> {
+    let row = live(st, id, raw).await?;
     let params: Params = serde_json::from_str(&row.params).map_err(ApiError::internal)?;
     let compiled = params
         .compile()
