@@ -156,6 +156,48 @@ fn fit(kind: ControlKind, v: Value) -> Result<Value, String> {
     }
 }
 
+/// What a Call API step got back: its status, its action variable, and whether the
+/// action accepts the status.
+struct Called {
+    status: u16,
+    variable: Value,
+    accepted: Result<(), String>,
+}
+
+/// Calls connector `connector_id` with `values` as `member`; an error is a call that
+/// could not be made or got no answer.
+async fn call_api(
+    st: &AppState,
+    member: MemberId,
+    connector_id: &str,
+    values: &BTreeMap<String, Value>,
+    accept_statuses: &[u16],
+) -> Result<Called, String> {
+    let r = ready(st, connector_id).await.map_err(|e| e.to_string())?;
+    let out = call_ready(st, &r, member, values)
+        .await
+        .map_err(|e| e.to_string())?;
+    let accepted = if (200..300).contains(&out.status) || accept_statuses.contains(&out.status) {
+        Ok(())
+    } else {
+        let also = if accept_statuses.is_empty() {
+            String::new()
+        } else {
+            let list: Vec<String> = accept_statuses.iter().map(u16::to_string).collect();
+            format!(" and {}", list.join(", "))
+        };
+        Err(format!(
+            "the API answered {} (the action accepts 2xx{also})",
+            out.status
+        ))
+    };
+    Ok(Called {
+        status: out.status,
+        variable: json!({"data": out.body, "status": out.status, "headers": out.headers}),
+        accepted,
+    })
+}
+
 /// Runs `sequences` one after the other (a button's On click trigger may hold
 /// several) with `start` control values as `member`. Steps are numbered across them;
 /// action variables live only during their own sequence.
@@ -217,6 +259,7 @@ pub async fn run(
                     accept_statuses,
                     ..
                 } => {
+                    // The trace shows the values resolved, up to a failing one.
                     let mut values = BTreeMap::new();
                     let mut failed = None;
                     for (name, src) in parameters {
@@ -233,41 +276,13 @@ pub async fn run(
                     step.inputs = json!(values);
                     match failed {
                         Some(e) => Err(e),
-                        None => match ready(st, connector_id).await {
-                            Err(e) => Err(e.to_string()),
-                            Ok(r) => match call_ready(st, &r, member, &values).await {
-                                Err(e) => Err(e.to_string()),
-                                Ok(out) => {
-                                    step.http_status = Some(out.status);
-                                    vars.insert(
-                                    action_id.clone(),
-                                    json!({"data": out.body, "status": out.status, "headers": out.headers}),
-                                );
-                                    if (200..300).contains(&out.status)
-                                        || accept_statuses.contains(&out.status)
-                                    {
-                                        Ok(())
-                                    } else {
-                                        Err(format!(
-                                            "the API answered {} (the action accepts 2xx{})",
-                                            out.status,
-                                            if accept_statuses.is_empty() {
-                                                String::new()
-                                            } else {
-                                                format!(
-                                                    " and {}",
-                                                    accept_statuses
-                                                        .iter()
-                                                        .map(u16::to_string)
-                                                        .collect::<Vec<_>>()
-                                                        .join(", ")
-                                                )
-                                            }
-                                        ))
-                                    }
-                                }
-                            },
-                        },
+                        None => call_api(st, member, connector_id, &values, accept_statuses)
+                            .await
+                            .and_then(|out| {
+                                step.http_status = Some(out.status);
+                                vars.insert(action_id.clone(), out.variable);
+                                out.accepted
+                            }),
                     }
                 }
                 Action::SetControlValue {
