@@ -292,6 +292,16 @@ mod tests {
     }
 }
 
+/// One page of a token-paged list: `{"entries", "nextPageToken"}`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenList<T> {
+    pub entries: Vec<T>,
+    /// Pass as `pageToken` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_page_token: Option<String>,
+}
+
 /// Sigma's token paging (`pageToken`, `pageSize`), for lists ordered by name and id.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]

@@ -14,6 +14,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{AdminMember, ApiJson, ApiPath, ApiQuery};
+use crate::pagination::TokenList;
 use crate::routes::credentials::Empty;
 use crate::state::AppState;
 
@@ -42,15 +43,6 @@ impl From<&AccountType> for AccountTypeBody {
             is_custom: !t.builtin,
         }
     }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AccountTypeList {
-    pub entries: Vec<AccountTypeBody>,
-    /// Pass as `pageToken` for the next page; absent on the last page.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_page_token: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -114,7 +106,7 @@ async fn load(st: &AppState, raw: &str) -> Result<AccountType, ApiError> {
     operation_id = "listAccountTypes",
     params(TokenPaging),
     responses(
-        (status = 200, body = AccountTypeList),
+        (status = 200, body = TokenList<AccountTypeBody>),
         (status = 400, description = "Bad pageSize or pageToken", body = ErrorBody),
         (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
@@ -126,7 +118,7 @@ pub async fn list_account_types(
     State(st): State<AppState>,
     _admin: AdminMember,
     ApiQuery(q): ApiQuery<TokenPaging>,
-) -> Result<Json<AccountTypeList>, ApiError> {
+) -> Result<Json<TokenList<AccountTypeBody>>, ApiError> {
     let size = crate::pagination::page_size(q.page_size.as_deref())?;
     let after = match q.page_token.or(q.next_page_token) {
         None => None,
@@ -152,7 +144,7 @@ pub async fn list_account_types(
     } else {
         None
     };
-    Ok(Json(AccountTypeList {
+    Ok(Json(TokenList {
         entries: rows.iter().map(AccountTypeBody::from).collect(),
         next_page_token,
     }))

@@ -23,7 +23,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, CurrentMember};
-use crate::pagination::{token_page, TokenParams};
+use crate::pagination::{token_page, TokenList, TokenParams};
 use crate::routes::api_credentials;
 use crate::routes::credentials::Empty;
 use crate::routes::display_name;
@@ -69,14 +69,6 @@ pub struct ApiConnectorEntry {
     pub api_connector_id: String,
     pub name: String,
     pub description: Option<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ApiConnectorList {
-    pub entries: Vec<ApiConnectorEntry>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_page_token: Option<String>,
 }
 
 fn body_of(c: &ApiConnector) -> Result<ApiConnectorBody, ApiError> {
@@ -231,7 +223,7 @@ async fn insert(
     operation_id = "listApiConnectors",
     params(TokenParams),
     responses(
-        (status = 200, body = ApiConnectorList),
+        (status = 200, body = TokenList<ApiConnectorEntry>),
         (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
@@ -243,7 +235,7 @@ pub async fn list_api_connectors(
     State(st): State<AppState>,
     caller: CurrentMember,
     ApiQuery(q): ApiQuery<TokenParams>,
-) -> Result<Json<ApiConnectorList>, ApiError> {
+) -> Result<Json<TokenList<ApiConnectorEntry>>, ApiError> {
     // Those who run actions pick connectors too.
     if caller.require(Permission::ManageApiConnectors).is_err() {
         caller.require(Permission::TriggerApiActions)?;
@@ -255,7 +247,7 @@ pub async fn list_api_connectors(
         .list_api_connectors(page.name.as_deref(), after, page.size + 1)
         .await?;
     let (rows, next_page_token) = token_page(rows, page.size, |c| (&c.name, c.id.0));
-    Ok(Json(ApiConnectorList {
+    Ok(Json(TokenList {
         next_page_token,
         entries: rows
             .into_iter()
@@ -855,14 +847,6 @@ pub struct ApiCallBody {
     pub response_body: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ApiCallList {
-    pub entries: Vec<ApiCallBody>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_page_token: Option<String>,
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
@@ -883,7 +867,7 @@ pub struct CallPaging {
     operation_id = "listApiConnectorCalls",
     params(("apiConnectorId" = String, Path), CallPaging),
     responses(
-        (status = 200, body = ApiCallList),
+        (status = 200, body = TokenList<ApiCallBody>),
         (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
@@ -897,7 +881,7 @@ pub async fn list_api_calls(
     caller: CurrentMember,
     ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<CallPaging>,
-) -> Result<Json<ApiCallList>, ApiError> {
+) -> Result<Json<TokenList<ApiCallBody>>, ApiError> {
     caller.require(Permission::ManageApiConnectors)?;
     let connector = load(&st, &id).await?;
     let size = crate::pagination::page_size(q.page_size.as_deref())?;
@@ -912,7 +896,7 @@ pub async fn list_api_calls(
         .list_api_calls(connector.id, before, size + 1)
         .await?;
     let (rows, next_page_token) = crate::pagination::cut_page(rows, size, |c| c.id.to_string());
-    Ok(Json(ApiCallList {
+    Ok(Json(TokenList {
         next_page_token,
         entries: rows
             .into_iter()

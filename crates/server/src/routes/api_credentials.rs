@@ -15,7 +15,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, CurrentMember};
-use crate::pagination::{token_page, TokenParams};
+use crate::pagination::{token_page, TokenList, TokenParams};
 use crate::routes::credentials::Empty;
 use crate::routes::display_name;
 use crate::state::AppState;
@@ -57,14 +57,6 @@ pub struct ApiCredentialEntry {
     pub name: String,
     pub auth_method: String,
     pub allowlist: Vec<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ApiCredentialList {
-    pub entries: Vec<ApiCredentialEntry>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_page_token: Option<String>,
 }
 
 fn body_of(c: &ApiCredential) -> Result<ApiCredentialBody, ApiError> {
@@ -195,7 +187,7 @@ pub(crate) fn usable(st: &AppState, c: &ApiCredential) -> Result<UsableCredentia
     operation_id = "listApiCredentials",
     params(TokenParams),
     responses(
-        (status = 200, body = ApiCredentialList),
+        (status = 200, body = TokenList<ApiCredentialEntry>),
         (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
@@ -207,7 +199,7 @@ pub async fn list_api_credentials(
     State(st): State<AppState>,
     caller: CurrentMember,
     ApiQuery(q): ApiQuery<TokenParams>,
-) -> Result<Json<ApiCredentialList>, ApiError> {
+) -> Result<Json<TokenList<ApiCredentialEntry>>, ApiError> {
     caller.require(Permission::ManageApiConnectors)?;
     let page = q.check()?;
     let after = page.after.map(|(n, id)| (n, ApiCredentialId::from(id)));
@@ -216,7 +208,7 @@ pub async fn list_api_credentials(
         .list_api_credentials(page.name.as_deref(), after, page.size + 1)
         .await?;
     let (rows, next_page_token) = token_page(rows, page.size, |c| (&c.name, c.id.0));
-    Ok(Json(ApiCredentialList {
+    Ok(Json(TokenList {
         entries: rows
             .into_iter()
             .map(|c| ApiCredentialEntry {

@@ -20,7 +20,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiPath, ApiQuery, CurrentMember};
-use crate::pagination::{token_page, TokenParams};
+use crate::pagination::{token_page, TokenList, TokenParams};
 use crate::routes::credentials::Empty;
 use crate::state::AppState;
 
@@ -92,14 +92,6 @@ impl From<&ApiDocument> for ApiDocumentBody {
             created_at: clock::rfc3339(d.created_at),
         }
     }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ApiDocumentList {
-    pub entries: Vec<ApiDocumentBody>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_page_token: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -276,7 +268,7 @@ pub(crate) async fn parsed(
     operation_id = "listApiDocuments",
     params(TokenParams),
     responses(
-        (status = 200, body = ApiDocumentList),
+        (status = 200, body = TokenList<ApiDocumentBody>),
         (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
@@ -288,13 +280,13 @@ pub async fn list_api_documents(
     State(st): State<AppState>,
     caller: CurrentMember,
     ApiQuery(q): ApiQuery<TokenParams>,
-) -> Result<Json<ApiDocumentList>, ApiError> {
+) -> Result<Json<TokenList<ApiDocumentBody>>, ApiError> {
     caller.require(Permission::ManageApiConnectors)?;
     let page = q.check()?;
     let after = page.after.map(|(n, id)| (n, ApiDocumentId::from(id)));
     let rows = st.store.list_api_documents(after, page.size + 1).await?;
     let (rows, next_page_token) = token_page(rows, page.size, |d| (&d.name, d.id.0));
-    Ok(Json(ApiDocumentList {
+    Ok(Json(TokenList {
         next_page_token,
         entries: rows.iter().map(ApiDocumentBody::from).collect(),
     }))
