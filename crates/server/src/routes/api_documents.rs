@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::HeaderMap;
 use axum::Json;
 use bytes::Bytes;
@@ -153,7 +153,7 @@ fn import_error(e: openapi::ImportError) -> ApiError {
 pub async fn import_api_document(
     State(st): State<AppState>,
     caller: CurrentMember,
-    Query(q): Query<ImportParams>,
+    ApiQuery(q): ApiQuery<ImportParams>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<ApiDocumentBody>, ApiError> {
