@@ -14,10 +14,11 @@ use axum::routing::get;
 use axum::Router;
 use clap::Parser;
 use hdrhistogram::Histogram;
-use sigil_server::auth::secrets::SecretHasher;
-use sigil_server::bootstrap::{initialize, InitOutput};
-use sigil_server::config::Config;
-use sigil_server::serve::{build_state, load_keys};
+use sigil_server::AppState;
+use sigil_service::auth::secrets::SecretHasher;
+use sigil_service::bootstrap::{initialize, InitOutput};
+use sigil_service::config::Config;
+use sigil_service::startup::{build, load_keys};
 use sigil_store::{SqlStore, Store};
 
 #[derive(Debug, Parser)]
@@ -135,7 +136,7 @@ fn start_server(threads: usize) -> anyhow::Result<Server> {
             "bench",
         )
         .await?;
-        let state = build_state(Arc::new(config), store.clone(), &keys).await?;
+        let state = AppState::new(build(Arc::new(config), store.clone(), &keys).await?);
         let hello = Router::new().route("/bench/hello", get(|| async { "hello" }));
         let app = sigil_server::app_with(state, hello);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

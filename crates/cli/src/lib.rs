@@ -4,15 +4,14 @@
 use std::io::Read;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use sigil_server::auth::secrets::{hash_password_async, new_password, SecretHasher};
-use sigil_server::bootstrap::{initialize, InitError};
-use sigil_server::config::{Config, LogFormat, Overrides};
 use sigil_server::serve;
-use sigil_store::Store;
+use sigil_service::auth::secrets::{new_password, SecretHasher};
+use sigil_service::bootstrap::{initialize, set_password_by_email, InitError};
+use sigil_service::config::{Config, LogFormat, Overrides};
+use sigil_service::startup;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -161,8 +160,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn init(config: &Config, args: &InitArgs) -> anyhow::Result<()> {
-    let store = serve::open_store(config).await?;
-    let keys = serve::load_keys(config)?;
+    let store = startup::open_store(config).await?;
+    let keys = startup::load_keys(config)?;
     let hasher = SecretHasher::new(keys.secret_hashing);
     let result = initialize(
         store.as_ref(),
@@ -182,11 +181,7 @@ async fn init(config: &Config, args: &InitArgs) -> anyhow::Result<()> {
     if args.json {
         println!("{}", serde_json::to_string(&out)?);
     } else {
-        let base = config
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}", config.listen));
-        serve::print_first_run(&out, &base);
+        serve::print_first_run(&out, &config.base_url());
     }
     Ok(())
 }
@@ -206,19 +201,13 @@ async fn set_password(config: &Config, args: &SetPasswordArgs) -> anyhow::Result
     } else {
         (new_password(), true)
     };
-    let store = serve::open_store(config).await?;
-    let store: Arc<dyn Store> = store;
-    let member = store
-        .member_by_email(&args.email)
-        .await?
-        .with_context(|| format!("no member has the email `{}`", args.email))?;
-    let hash = hash_password_async(password.clone()).await;
-    store
-        .set_member_password(member.id, &hash, sigil_core::clock::now())
-        .await?;
+    let store = startup::open_store(config).await?;
+    let result = set_password_by_email(store.as_ref(), &args.email, password.clone()).await;
+    store.close().await;
+    let email = result?;
     if generated {
         println!("{password}");
     }
-    eprintln!("password set for {}", member.email);
+    eprintln!("password set for {email}");
     Ok(())
 }

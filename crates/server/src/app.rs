@@ -1,4 +1,4 @@
-//! [`app`]: the routes of [`crate::routes`] behind the middleware stack, ready to serve.
+//! [`app`]: the routes of [`crate::api`] behind the middleware stack, ready to serve.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,7 +25,7 @@ pub fn app(state: AppState) -> Router {
 /// The application with `extra` routes behind the same middleware stack (the
 /// benchmark adds a bare handler this way, to measure the stack itself).
 pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
-    let (router, doc) = crate::routes::api().split_for_parts();
+    let (router, doc) = crate::api::api().split_for_parts();
     let max_body = state.config.max_body_bytes;
     let metrics = state.metrics.clone();
     router

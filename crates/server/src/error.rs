@@ -1,12 +1,14 @@
 //! [`ApiError`]: the one error type of the HTTP API, and the one place it becomes a
 //! response in Sigma's shape, `{"code","message","requestId"}` (plus the OAuth
-//! `error` field on the token endpoint). The request id is filled in by
+//! `error` field on the token endpoint). A service's [`ServiceError`] becomes an
+//! `ApiError` here and nowhere else. The request id is filled in by
 //! [`crate::middleware::request_context`], which sees every response.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use sigil_store::StoreError;
+use sigil_service::auth::AuthFailure;
+use sigil_service::ServiceError;
 use utoipa::ToSchema;
 
 /// Sigma's error body.
@@ -178,11 +180,47 @@ impl ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
         match e {
-            StoreError::Conflict(what) => ApiError::Conflict(format!("already exists: {what}")),
-            other => ApiError::Internal(other.into()),
+            ServiceError::Invalid { message, .. } => ApiError::BadRequest(message),
+            ServiceError::Unauthenticated(m) => ApiError::Unauthorized(m),
+            ServiceError::Forbidden(m) => ApiError::Forbidden(m),
+            ServiceError::NotFound(m) => ApiError::NotFound(m),
+            ServiceError::Conflict(m) => ApiError::Conflict(m),
+            ServiceError::TooLarge(m) => ApiError::PayloadTooLarge(m),
+            ServiceError::NotImplemented(m) => ApiError::NotImplemented(m),
+            ServiceError::Unavailable(m) => ApiError::Unavailable(m),
+            ServiceError::RateLimited(m) => ApiError::TooManyRequests(m),
+            ServiceError::Upstream { timed_out, message } => ApiError::Upstream {
+                status: if timed_out {
+                    StatusCode::GATEWAY_TIMEOUT
+                } else {
+                    StatusCode::BAD_GATEWAY
+                },
+                message,
+            },
+            ServiceError::Auth(f) => ApiError::oauth(f, false),
+            ServiceError::Internal(e) => ApiError::Internal(e),
+        }
+    }
+}
+
+impl ApiError {
+    /// A failed token grant, in OAuth terms; `challenge_basic` when the client tried
+    /// HTTP Basic, so that a 401 asks for it again.
+    pub fn oauth(f: AuthFailure, challenge_basic: bool) -> Self {
+        let status = match f {
+            AuthFailure::InvalidClient => StatusCode::UNAUTHORIZED,
+            AuthFailure::Store(e) => return ApiError::Internal(e.into()),
+            AuthFailure::Internal(e) => return ApiError::Internal(e),
+            _ => StatusCode::BAD_REQUEST,
+        };
+        ApiError::OAuth {
+            status,
+            error: f.oauth_code(),
+            message: f.to_string(),
+            challenge_basic: challenge_basic && status == StatusCode::UNAUTHORIZED,
         }
     }
 }

@@ -1,15 +1,23 @@
-//! Extractors that hand handlers checked values: JSON bodies, paths and queries whose
-//! rejections become [`ApiError`]s, and the authenticated caller ([`Principal`], and
+//! Extractors that hand REST handlers checked values: JSON bodies, paths and queries
+//! whose rejections become [`ApiError`]s; ids in the path ([`Id`], [`Ids`]), where a
+//! malformed id is "not found" like an unknown one; and the authenticated caller
+//! ([`Principal`] from the token alone, [`CurrentMember`] with its member record,
 //! [`AdminMember`] for operations that need the Admin account type).
 
+use std::ops::Deref;
+
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use serde::de::DeserializeOwned;
-use sigil_core::{AccountType, Member, MemberId, OrganizationId, Permission};
+use sigil_core::{
+    AccountTypeId, ApiConnectorId, ApiCredentialId, ApiDocumentId, GrantId, InodeId, MemberId,
+    OrganizationId, TeamId,
+};
+use sigil_service::auth::AccessClaims;
+use sigil_service::Caller;
 
-use crate::auth::tokens::{AccessClaims, TokenError};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -69,27 +77,6 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })
 }
 
-/// Path parameters, with a 400 in our shape when they do not parse.
-#[derive(Debug)]
-pub struct ApiPath<T>(pub T);
-
-impl<T, S> FromRequestParts<S> for ApiPath<T>
-where
-    T: DeserializeOwned + Send,
-    S: Send + Sync,
-{
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        axum::extract::Path::<T>::from_request_parts(parts, state)
-            .await
-            .map(|p| ApiPath(p.0))
-            .map_err(|e| {
-                ApiError::bad_request(format!("invalid path parameter: {}", e.body_text()))
-            })
-    }
-}
-
 /// Query parameters, with a 400 in our shape naming what does not parse.
 #[derive(Debug)]
 pub struct ApiQuery<T>(pub T);
@@ -121,6 +108,99 @@ pub fn query_flag(name: &str, value: Option<&str>, default: bool) -> Result<bool
     }
 }
 
+/// What a path parameter holds: an id (malformed is "not found") or plain text.
+pub trait PathValue: Sized {
+    fn from_path(name: &str, raw: &str) -> Result<Self, ApiError>;
+}
+
+impl PathValue for String {
+    fn from_path(_: &str, raw: &str) -> Result<Self, ApiError> {
+        Ok(raw.to_owned())
+    }
+}
+
+/// What a path parameter names, for the "not found" message: `memberId` → member.
+fn noun(param: &str) -> &str {
+    match param {
+        "inodeId" => "file",
+        "accountTypeId" => "account type",
+        "apiCredentialId" => "API credential",
+        "apiConnectorId" => "API connector",
+        "documentId" => "API document",
+        other => other.strip_suffix("Id").unwrap_or(other),
+    }
+}
+
+/// Parses a uuid-shaped id, "not found" when it does not parse.
+pub fn parse_id<T: std::str::FromStr>(name: &str, raw: &str) -> Result<T, ApiError> {
+    raw.parse()
+        .map_err(|_| ApiError::not_found(format!("no {} `{raw}`", noun(name))))
+}
+
+macro_rules! path_ids {
+    ($($t:ty),*) => {$(
+        impl PathValue for $t {
+            fn from_path(name: &str, raw: &str) -> Result<Self, ApiError> {
+                parse_id(name, raw)
+            }
+        }
+    )*};
+}
+
+path_ids!(
+    MemberId,
+    TeamId,
+    InodeId,
+    GrantId,
+    AccountTypeId,
+    ApiCredentialId,
+    ApiConnectorId,
+    ApiDocumentId
+);
+
+async fn path_params(parts: &mut Parts) -> Result<Vec<(String, String)>, ApiError> {
+    let raw = RawPathParams::from_request_parts(parts, &())
+        .await
+        .map_err(|e| ApiError::bad_request(format!("invalid path parameter: {}", e.body_text())))?;
+    Ok(raw
+        .iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect())
+}
+
+fn nth<T: PathValue>(params: &[(String, String)], i: usize) -> Result<T, ApiError> {
+    let (name, raw) = params
+        .get(i)
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("route has no path parameter {i}")))?;
+    T::from_path(name, raw)
+}
+
+/// The route's one path parameter.
+#[derive(Debug)]
+pub struct Id<T>(pub T);
+
+impl<T: PathValue + Send, S: Send + Sync> FromRequestParts<S> for Id<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let params = path_params(parts).await?;
+        Ok(Id(nth(&params, 0)?))
+    }
+}
+
+/// The route's two path parameters, in order.
+#[derive(Debug)]
+pub struct Ids<A, B>(pub A, pub B);
+
+impl<A: PathValue + Send, B: PathValue + Send, S: Send + Sync> FromRequestParts<S> for Ids<A, B> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let params = path_params(parts).await?;
+        Ok(Ids(nth(&params, 0)?, nth(&params, 1)?))
+    }
+}
+
 /// The caller, as its access token says, checked against signature, expiry and the
 /// revocation set. No database round trip.
 #[derive(Debug, Clone)]
@@ -148,18 +228,12 @@ fn bearer(parts: &Parts) -> Result<&str, ApiError> {
     Ok(token.trim())
 }
 
-impl Principal {
-    pub fn from_token(state: &AppState, token: &str) -> Result<Self, ApiError> {
-        let claims = state.tokens.verify(token).map_err(|e| match e {
-            TokenError::Expired => ApiError::unauthorized("the access token has expired"),
-            TokenError::Invalid => ApiError::unauthorized("the access token is invalid"),
-        })?;
-        if claims.org != state.organization.id {
-            return Err(ApiError::unauthorized("the access token is invalid"));
-        }
-        if state.revocations.is_revoked(&claims) {
-            return Err(ApiError::unauthorized("the access token has been revoked"));
-        }
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(parts)?;
+        let claims = state.services.auth.verify(token)?;
         Ok(Principal {
             member_id: claims.sub,
             organization_id: claims.org,
@@ -168,48 +242,14 @@ impl Principal {
     }
 }
 
-impl FromRequestParts<AppState> for Principal {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer(parts)?;
-        Principal::from_token(state, token)
-    }
-}
-
 /// The caller's member record and account type, as they are now.
 #[derive(Debug, Clone)]
-pub struct CurrentMember {
-    pub principal: Principal,
-    pub member: Member,
-    pub account_type: std::sync::Arc<AccountType>,
-}
+pub struct CurrentMember(pub Caller);
 
-impl CurrentMember {
-    pub async fn load(state: &AppState, principal: Principal) -> Result<Self, ApiError> {
-        let member = state
-            .reads
-            .member(state.store.as_ref(), principal.member_id)
-            .await?
-            .filter(|m| !m.is_inactive)
-            .ok_or_else(|| {
-                ApiError::unauthorized("the access token's member is no longer active")
-            })?;
-        let account_type = state
-            .account_types
-            .get(state.store.as_ref(), member.account_type_id)
-            .await?
-            .ok_or_else(|| {
-                ApiError::internal(anyhow::anyhow!(
-                    "member {} has a dangling account type",
-                    member.id
-                ))
-            })?;
-        Ok(CurrentMember {
-            principal,
-            member,
-            account_type,
-        })
+impl Deref for CurrentMember {
+    type Target = Caller;
+    fn deref(&self) -> &Caller {
+        &self.0
     }
 }
 
@@ -218,38 +258,30 @@ impl FromRequestParts<AppState> for CurrentMember {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let principal = Principal::from_request_parts(parts, state).await?;
-        CurrentMember::load(state, principal).await
+        Ok(CurrentMember(
+            state.services.auth.caller(principal.member_id).await?,
+        ))
     }
 }
 
-/// A caller whose account type is Admin; anyone else gets 403.
+/// A caller whose account type is Admin; anyone else gets 403 before anything else
+/// of the request is looked at.
 #[derive(Debug, Clone)]
-pub struct AdminMember(pub CurrentMember);
+pub struct AdminMember(pub Caller);
+
+impl Deref for AdminMember {
+    type Target = Caller;
+    fn deref(&self) -> &Caller {
+        &self.0
+    }
+}
 
 impl FromRequestParts<AppState> for AdminMember {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let current = CurrentMember::from_request_parts(parts, state).await?;
-        if !current.account_type.is_admin() {
-            return Err(ApiError::forbidden(
-                "this operation needs a member with the Admin account type",
-            ));
-        }
-        Ok(AdminMember(current))
-    }
-}
-
-impl CurrentMember {
-    /// 403 unless the caller's account type grants `p` (Admins hold every permission).
-    pub fn require(&self, p: Permission) -> Result<(), ApiError> {
-        if self.account_type.has(p) || self.account_type.is_admin() {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden(format!(
-                "this operation needs an account type with the `{}` permission",
-                p.as_str()
-            )))
-        }
+        let CurrentMember(caller) = CurrentMember::from_request_parts(parts, state).await?;
+        caller.require_admin()?;
+        Ok(AdminMember(caller))
     }
 }

@@ -1,24 +1,18 @@
-//! The sigil HTTP server: configuration, state, authentication, the routes under
-//! [`routes`], and [`app`], which assembles them with the middleware stack.
+//! The sigil HTTP server: the REST API under [`api`] (Sigma's `/v2` and sigil's own
+//! operations), the extractors and errors it shares, and [`app`], which assembles the
+//! routes with the middleware stack. Every operation is a call into
+//! [`sigil_service`]; nothing here reaches the store.
 
-pub mod access;
-pub mod actions;
+pub mod api;
 pub mod app;
-pub mod auth;
-pub mod bootstrap;
-pub mod config;
 pub mod error;
 pub mod extract;
 pub mod metrics;
 pub mod middleware;
-pub mod pagination;
-pub mod read_cache;
-pub mod routes;
-pub mod secret;
 pub mod serve;
 pub mod state;
 
 pub use app::{app, app_with};
-pub use config::Config;
 pub use error::ApiError;
+pub use sigil_service::{auth, bootstrap, config, Config};
 pub use state::AppState;

@@ -1,59 +1,16 @@
-//! Start-up and shutdown: open the store (migrating it), load the keys, create the
-//! organization on first run, serve until SIGINT or SIGTERM, then drain.
+//! `sigil serve`: open the store, create the organization on first run, build the
+//! services, serve until SIGINT or SIGTERM, then drain.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
-use sigil_store::{SqlStore, Store};
+use sigil_service::bootstrap::{initialize_if_empty, InitOutput};
+use sigil_service::config::Config;
+use sigil_service::startup;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use crate::auth::keys::MasterKey;
-use crate::auth::secrets::SecretHasher;
-use crate::bootstrap::{initialize, InitOutput};
-use crate::config::Config;
-use crate::state::{AppState, Keys};
-
-/// Opens the database named by the configuration, creating the data directory for
-/// the default SQLite file, and applies migrations.
-pub async fn open_store(config: &Config) -> anyhow::Result<Arc<SqlStore>> {
-    if config.uses_default_sqlite() {
-        std::fs::create_dir_all(&config.data_dir).with_context(|| {
-            format!("cannot create data directory {}", config.data_dir.display())
-        })?;
-    }
-    let store = SqlStore::connect(&config.database_url())
-        .await
-        .context("cannot open the database")?;
-    Ok(Arc::new(store))
-}
-
-/// The master key from configuration, or from `<data_dir>/master.key`.
-pub fn load_keys(config: &Config) -> anyhow::Result<Keys> {
-    let master = match &config.master_key {
-        Some(k) => MasterKey::from_base64(k.expose()).context("master_key")?,
-        None => MasterKey::load_or_create(&config.data_dir.join("master.key"))?,
-    };
-    Ok(Keys::derive(&master))
-}
-
-/// Builds the state for an initialized database.
-pub async fn build_state(
-    config: Arc<Config>,
-    store: Arc<dyn Store>,
-    keys: &Keys,
-) -> anyhow::Result<AppState> {
-    let organization = store
-        .organization()
-        .await?
-        .context("the database holds no organization; run `sigil init`")?;
-    let state = AppState::new(config, store, keys, organization);
-    // Load recent revocations before the first request is answered.
-    let window = Duration::from_secs(state.config.auth.access_token_ttl_secs);
-    state.revocations.sync(state.store.as_ref(), window).await?;
-    Ok(state)
-}
+use crate::state::AppState;
 
 /// Prints first-run credentials. Goes to stdout, once; never to the log.
 pub fn print_first_run(out: &InitOutput, base_url: &str) {
@@ -78,54 +35,6 @@ pub fn print_first_run(out: &InitOutput, base_url: &str) {
         out.client_id,
         out.client_secret,
     );
-}
-
-/// Deletes connector calls older than `connect.call_log_retention_days` (none when
-/// it is 0).
-pub async fn prune_call_log(state: &AppState) {
-    let days = state.config.connect.call_log_retention_days;
-    if days == 0 {
-        return;
-    }
-    let cutoff = time::OffsetDateTime::now_utc() - time::Duration::days(i64::from(days));
-    match state.store.prune_api_calls(cutoff).await {
-        Ok(n) if n > 0 => tracing::info!(pruned = n, days, "old connector calls deleted"),
-        Ok(_) => {}
-        Err(e) => tracing::warn!(error = %e, "could not prune the connector call log"),
-    }
-}
-
-/// Background work that lives as long as the server: reading revocations made by
-/// other nodes, and pruning expired refresh tokens and old connector calls.
-pub fn spawn_background(
-    state: AppState,
-    mut shutdown: watch::Receiver<bool>,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let poll = Duration::from_millis(state.config.auth.revocation_poll_ms);
-        let window = Duration::from_secs(state.config.auth.access_token_ttl_secs);
-        let mut revocations = tokio::time::interval(poll);
-        let mut prune = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            tokio::select! {
-                _ = shutdown.changed() => break,
-                _ = revocations.tick() => {
-                    if let Err(e) = state.revocations.sync(state.store.as_ref(), window).await {
-                        tracing::warn!(error = %e, "could not read revocations");
-                    }
-                }
-                _ = prune.tick() => {
-                    let cutoff = time::OffsetDateTime::now_utc() - time::Duration::days(1);
-                    match state.store.prune_refresh_tokens(cutoff).await {
-                        Ok(n) if n > 0 => tracing::info!(pruned = n, "expired refresh tokens deleted"),
-                        Ok(_) => {}
-                        Err(e) => tracing::warn!(error = %e, "could not prune refresh tokens"),
-                    }
-                    prune_call_log(&state).await;
-                }
-            }
-        }
-    })
 }
 
 /// Listens for SIGINT and SIGTERM. The handlers are installed when this is called,
@@ -158,49 +67,40 @@ fn shutdown_signal(
 /// `sigil serve`.
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let config = Arc::new(config);
-    let store = open_store(&config).await?;
-    let keys = load_keys(&config)?;
-    tracing::info!(database = store.dialect().as_str(), "database ready");
+    let store = startup::open_store(&config).await?;
+    let keys = startup::load_keys(&config)?;
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
-    let base_url = config
-        .public_url
-        .clone()
-        .unwrap_or_else(|| format!("http://{}", config.listen));
-    if store.organization().await?.is_none() {
-        let hasher = SecretHasher::new(keys.secret_hashing);
-        match initialize(
-            store.as_ref(),
-            &hasher,
-            &config.admin_email,
-            &config.organization_name,
-        )
-        .await
-        {
-            Ok(out) => print_first_run(&out, &base_url),
-            // Another node won the race to initialize a shared database: fine.
-            Err(crate::bootstrap::InitError::AlreadyInitialized) => {}
-            Err(e) => return Err(e.into()),
-        }
+    let first_run = initialize_if_empty(
+        store.as_ref(),
+        &keys,
+        &config.admin_email,
+        &config.organization_name,
+    )
+    .await?;
+    if let Some(out) = first_run {
+        print_first_run(&out, &config.base_url());
     }
-    let state = build_state(config.clone(), store.clone(), &keys).await?;
+    let services = startup::build(config.clone(), store.clone(), &keys).await?;
+    tracing::info!(database = services.dialect().as_str(), "database ready");
     let (tx, rx) = watch::channel(false);
     let shutdown = shutdown_signal(tx)?;
-    let background = spawn_background(state.clone(), rx.clone());
+    let background = startup::spawn_background(services.clone(), rx.clone());
     let bound = listener.local_addr().context("listener address")?;
     // With port 0 the listen address says nothing; the bound one is our own origin.
-    state
-        .engine
+    services
+        .connectors
+        .engine()
         .trust_origin(&bound.ip().to_string(), bound.port());
     tracing::info!(listen = %bound, "sigil is listening on http://{bound}");
-    axum::serve(listener, crate::app(state.clone()))
+    axum::serve(listener, crate::app(AppState::new(services.clone())))
         .with_graceful_shutdown(shutdown)
         .await
         .context("server error")?;
     let _ = background.await;
     // Calls answered before the shutdown are in the call log before the store closes.
-    let _ = tokio::time::timeout(Duration::from_secs(5), state.audit.flush()).await;
+    startup::drain(&services).await;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -295,7 +295,12 @@ async fn missing_malformed_expired_and_foreign_bearer_tokens_get_401() {
         actor_id: None,
     };
     let two_hours_ago = time::OffsetDateTime::now_utc().unix_timestamp() - 7200;
-    let (expired, _) = app.state.tokens.issue_at(&subject, two_hours_ago);
+    let (expired, _) = app
+        .state
+        .services
+        .auth
+        .tokens()
+        .issue_at(&subject, two_hours_ago);
     let r = app.get("/v2/whoami", Some(&expired)).await;
     assert_error(&r, StatusCode::UNAUTHORIZED, "unauthorized");
     assert!(r.1["message"].as_str().unwrap().contains("expired"));
@@ -512,8 +517,9 @@ async fn another_node_sees_a_revocation_after_reading_the_feed() {
     let window = std::time::Duration::from_secs(3600);
     let n = b
         .state
-        .revocations
-        .sync(b.store.as_ref(), window)
+        .services
+        .auth
+        .sync_revocations(window)
         .await
         .unwrap();
     assert_eq!(n, 1);

@@ -283,7 +283,7 @@ async fn credentials_keep_their_secrets_sealed_and_unanswered() {
     }
 
     // The database's bytes hold no secret (its WAL included).
-    app.state.audit.flush().await;
+    app.state.services.connectors.audit().flush().await;
     let mut bytes = Vec::new();
     for entry in std::fs::read_dir(app.dir.path()).unwrap() {
         let p = entry.unwrap().path();
@@ -978,7 +978,7 @@ async fn size_cap_timeout_retries_redirects_and_rate_limit() {
     assert_error(&r, StatusCode::TOO_MANY_REQUESTS, "too_many_requests");
 
     // Every call, failed ones included, is in the log; the newest first.
-    app.state.audit.flush().await;
+    app.state.services.connectors.audit().flush().await;
     let (s, log) = app
         .get(&format!("/v2/api-connectors/{id}/calls"), Some(&admin))
         .await;
@@ -1272,7 +1272,7 @@ async fn secrets_never_reach_the_logs() {
         .await;
         call(&app, &admin, &id, json!({})).await;
     }
-    app.state.audit.flush().await;
+    app.state.services.connectors.audit().flush().await;
     let text = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
     assert!(
         text.contains("API credential created"),
@@ -1344,7 +1344,7 @@ async fn the_call_log_forgets_calls_past_its_retention_unless_told_to_keep_them(
         )
         .await;
         assert_eq!(call(&app, &admin, &id, json!({})).await.0, StatusCode::OK);
-        app.state.audit.flush().await;
+        app.state.services.connectors.audit().flush().await;
 
         // A call made 40 days ago, as the log would hold it.
         let then = time::OffsetDateTime::now_utc() - time::Duration::days(40);
@@ -1369,7 +1369,7 @@ async fn the_call_log_forgets_calls_past_its_retention_unless_told_to_keep_them(
             .await
             .unwrap();
 
-        sigil_server::serve::prune_call_log(&app.state).await;
+        sigil_service::startup::prune_call_log(&app.state.services).await;
         let (s, log) = app
             .get(&format!("/v2/api-connectors/{id}/calls"), Some(&admin))
             .await;

@@ -13,8 +13,8 @@ use sigil_core::{BuiltinAccountType, Member, MemberId};
 use sigil_server::auth::secrets::{hash_password, SecretHasher};
 use sigil_server::bootstrap::{initialize, InitOutput};
 use sigil_server::config::Config;
-use sigil_server::serve::{build_state, load_keys};
 use sigil_server::AppState;
+use sigil_service::startup::{build, load_keys, Keys};
 use sigil_store::{SqlStore, Store};
 use tokio::net::TcpListener;
 
@@ -86,17 +86,20 @@ impl TestApp {
     async fn start(
         opts: Options,
         store: Arc<SqlStore>,
-        keys: &sigil_server::state::Keys,
+        keys: &Keys,
         init: InitOutput,
         dir: tempfile::TempDir,
     ) -> TestApp {
-        let state = build_state(Arc::new(opts.config), store.clone(), keys)
+        let services = build(Arc::new(opts.config), store.clone(), keys)
             .await
             .unwrap();
+        let state = AppState::new(services);
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         state
-            .engine
+            .services
+            .connectors
+            .engine()
             .trust_origin(&addr.ip().to_string(), addr.port());
         let app = sigil_server::app_with(state.clone(), opts.extra);
         tokio::spawn(async move {

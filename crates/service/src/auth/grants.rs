@@ -1,0 +1,394 @@
+//! The OAuth grants of [`Auth`]: client credentials, refresh tokens, token exchange
+//! (impersonation) and member passwords. Shared by `POST /v2/auth/token`, the Report
+//! token API and the web sign-in, which differ only in how they phrase the answer.
+
+use std::sync::Arc;
+
+use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
+use serde::Deserialize;
+use sigil_core::{CredentialScope, MemberId, TokenFamilyId};
+use sigil_store::{RefreshToken, RevocationKind, RotateOutcome, StoreError};
+use time::Duration;
+
+use super::client_cache::CachedClient;
+use super::secrets::{new_refresh_token, refresh_token_hash, verify_password_async};
+use super::tokens::{AccessClaims, TokenSubject};
+use super::Auth;
+
+pub const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
+pub const JWT_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:jwt";
+pub const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
+
+/// Why a grant failed, in OAuth 2.0 terms (RFC 6749 §5.2).
+#[derive(Debug, thiserror::Error)]
+pub enum AuthFailure {
+    #[error("{0}")]
+    InvalidRequest(String),
+    /// Unknown client, wrong secret, revoked credential or inactive owner: the
+    /// answer does not say which.
+    #[error("invalid client credentials")]
+    InvalidClient,
+    #[error("{0}")]
+    InvalidGrant(String),
+    #[error("{0}")]
+    UnauthorizedClient(String),
+    #[error("unsupported grant_type `{0}`")]
+    UnsupportedGrantType(String),
+    #[error("storage failure")]
+    Store(#[from] StoreError),
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl AuthFailure {
+    pub fn oauth_code(&self) -> &'static str {
+        match self {
+            AuthFailure::InvalidRequest(_) => "invalid_request",
+            AuthFailure::InvalidClient => "invalid_client",
+            AuthFailure::InvalidGrant(_) => "invalid_grant",
+            AuthFailure::UnauthorizedClient(_) => "unauthorized_client",
+            AuthFailure::UnsupportedGrantType(_) => "unsupported_grant_type",
+            AuthFailure::Store(_) | AuthFailure::Internal(_) => "server_error",
+        }
+    }
+
+    /// A service error met while granting a token: only internal ones arise there.
+    pub fn from_service(e: crate::error::ServiceError) -> Self {
+        AuthFailure::Internal(e.into())
+    }
+}
+
+/// A new access token and its refresh token.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub expires_in: u64,
+    pub claims: AccessClaims,
+}
+
+/// Client ID and secret as the client sent them.
+#[derive(Debug, Clone)]
+pub struct ClientAuth {
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+impl Auth {
+    /// Checks a client ID and secret; answers the credential and its active owner.
+    pub async fn authenticate_client(
+        &self,
+        auth: &ClientAuth,
+    ) -> Result<Arc<CachedClient>, AuthFailure> {
+        let cached = self.clients.get(&auth.client_id).filter(|c| {
+            !self
+                .revocations
+                .is_member_revoked_since(c.owner.id, c.fetched_unix)
+        });
+        let client = match cached {
+            Some(c) => c,
+            None => {
+                let cred = self
+                    .store
+                    .client_credential(&auth.client_id)
+                    .await?
+                    .filter(|c| !c.is_revoked())
+                    .ok_or(AuthFailure::InvalidClient)?;
+                let owner = self
+                    .store
+                    .member(cred.owner_id)
+                    .await?
+                    .filter(|m| !m.is_inactive)
+                    .ok_or(AuthFailure::InvalidClient)?;
+                self.clients.put(cred, owner)
+            }
+        };
+        if self
+            .revocations
+            .is_credential_revoked(&client.credential.client_id)
+            || !self
+                .secrets
+                .verify(&auth.client_secret, &client.credential.secret_hash)
+        {
+            return Err(AuthFailure::InvalidClient);
+        }
+        Ok(client)
+    }
+
+    /// Starts a new token family for `member`.
+    async fn issue_new(
+        &self,
+        member: MemberId,
+        client_id: Option<String>,
+        actor_id: Option<MemberId>,
+    ) -> Result<Issued, AuthFailure> {
+        let family_id = TokenFamilyId::new();
+        let refresh = new_refresh_token();
+        let now = sigil_core::clock::now();
+        self.store
+            .insert_refresh_token(&RefreshToken {
+                token_hash: refresh_token_hash(&refresh),
+                family_id,
+                client_id: client_id.clone(),
+                member_id: member,
+                actor_id,
+                created_at: now,
+                expires_at: now + Duration::seconds(self.refresh_ttl_secs as i64),
+            })
+            .await?;
+        Ok(self.sign(member, client_id, Some(family_id), actor_id, refresh))
+    }
+
+    fn sign(
+        &self,
+        member_id: MemberId,
+        client_id: Option<String>,
+        family_id: Option<TokenFamilyId>,
+        actor_id: Option<MemberId>,
+        refresh_token: String,
+    ) -> Issued {
+        let (access_token, claims) = self.tokens.issue(&TokenSubject {
+            member_id,
+            organization_id: self.organization,
+            client_id,
+            family_id,
+            actor_id,
+        });
+        Issued {
+            access_token,
+            refresh_token,
+            expires_in: self.tokens.ttl_secs(),
+            claims,
+        }
+    }
+
+    /// `grant_type=client_credentials`: a token acting as the credential's owner.
+    pub async fn client_credentials(&self, auth: &ClientAuth) -> Result<Issued, AuthFailure> {
+        let client = self.authenticate_client(auth).await?;
+        if !client.credential.scopes.contains(&CredentialScope::Api) {
+            return Err(AuthFailure::UnauthorizedClient(
+                "these client credentials do not have the `api` scope".into(),
+            ));
+        }
+        let cid = client.credential.client_id.clone();
+        self.issue_new(client.owner.id, Some(cid), None).await
+    }
+
+    /// `grant_type=refresh_token`: rotates the refresh token. When client credentials
+    /// are given they must be those the token was issued to.
+    pub async fn refresh(
+        &self,
+        refresh_token: &str,
+        client: Option<&ClientAuth>,
+    ) -> Result<Issued, AuthFailure> {
+        let client_id = match client {
+            Some(auth) => Some(
+                self.authenticate_client(auth)
+                    .await?
+                    .credential
+                    .client_id
+                    .clone(),
+            ),
+            None => None,
+        };
+        let next_token = new_refresh_token();
+        let now = sigil_core::clock::now();
+        let placeholder = RefreshToken {
+            token_hash: refresh_token_hash(&next_token),
+            // The store copies family, client, member and actor from the presented token.
+            family_id: TokenFamilyId::new(),
+            client_id: None,
+            member_id: MemberId::new(),
+            actor_id: None,
+            created_at: now,
+            expires_at: now + Duration::seconds(self.refresh_ttl_secs as i64),
+        };
+        let presented = match self
+            .store
+            .rotate_refresh_token(&refresh_token_hash(refresh_token), &placeholder, now)
+            .await?
+        {
+            RotateOutcome::Rotated(t) => t,
+            RotateOutcome::Unknown => {
+                return Err(AuthFailure::InvalidGrant("unknown refresh token".into()))
+            }
+            RotateOutcome::Expired => {
+                return Err(AuthFailure::InvalidGrant(
+                    "the refresh token has expired".into(),
+                ))
+            }
+            RotateOutcome::Revoked => {
+                return Err(AuthFailure::InvalidGrant(
+                    "the refresh token has been revoked".into(),
+                ))
+            }
+            RotateOutcome::Reused(family) => {
+                self.revocations
+                    .insert(RevocationKind::Family, &family.to_string());
+                return Err(AuthFailure::InvalidGrant(
+                    "the refresh token was already used; every token issued from it is now revoked"
+                        .into(),
+                ));
+            }
+        };
+        if let Some(cid) = &client_id {
+            if presented.client_id.as_ref() != Some(cid) {
+                return Err(AuthFailure::InvalidGrant(
+                    "the refresh token was not issued to this client".into(),
+                ));
+            }
+        }
+        // The owner, and the impersonating admin, must still be active.
+        for id in std::iter::once(presented.member_id).chain(presented.actor_id) {
+            let active = self.store.member(id).await?.is_some_and(|m| !m.is_inactive);
+            if !active {
+                return Err(AuthFailure::InvalidGrant(
+                    "the refresh token's member is no longer active".into(),
+                ));
+            }
+        }
+        Ok(self.sign(
+            presented.member_id,
+            presented.client_id,
+            Some(presented.family_id),
+            presented.actor_id,
+            next_token,
+        ))
+    }
+}
+
+/// Claims of the self-signed subject token of an impersonation request.
+#[derive(Debug, Deserialize)]
+struct SubjectClaims {
+    sub: Option<String>,
+    tenant: Option<String>,
+    exp: Option<i64>,
+}
+
+/// The parameters of a token-exchange (impersonation) request.
+#[derive(Debug)]
+pub struct Exchange<'a> {
+    pub client: &'a ClientAuth,
+    pub subject_token: &'a str,
+    pub subject_token_type: &'a str,
+    /// The admin's own access token, when sent (as `actor_token` and/or bearer).
+    pub actor_token: Option<&'a str>,
+}
+
+impl Auth {
+    /// `grant_type=urn:ietf:params:oauth:grant-type:token-exchange`: an Admin's client
+    /// credentials get a token acting as the member the subject token names.
+    ///
+    /// The subject token is an HS256 JWT signed with the client secret, whose header
+    /// `kid` is the client ID and whose `sub` is the member's email. sigil stores only a
+    /// hash of client secrets, so the client must authenticate with its secret in the
+    /// same request (HTTP Basic or the body) for the signature to be checked.
+    pub async fn token_exchange(&self, ex: Exchange<'_>) -> Result<Issued, AuthFailure> {
+        if ex.subject_token_type != JWT_TOKEN_TYPE {
+            return Err(AuthFailure::InvalidRequest(format!(
+                "subject_token_type must be `{JWT_TOKEN_TYPE}`"
+            )));
+        }
+        let client = self.authenticate_client(ex.client).await?;
+        let (cred, owner) = (&client.credential, &client.owner);
+        let owner_type = self
+            .account_types
+            .cached(owner.account_type_id)
+            .await
+            .map_err(AuthFailure::from_service)?
+            .ok_or(AuthFailure::InvalidClient)?;
+        if !owner_type.is_admin() {
+            return Err(AuthFailure::UnauthorizedClient(
+            "impersonation needs client credentials owned by a member with the Admin account type"
+                .into(),
+        ));
+        }
+        if let Some(actor) = ex.actor_token {
+            let claims = self.tokens.verify(actor).map_err(|_| {
+                AuthFailure::InvalidGrant("actor_token is not a valid access token".into())
+            })?;
+            if claims.cid.as_deref() != Some(cred.client_id.as_str())
+                || self.revocations.is_revoked(&claims)
+            {
+                return Err(AuthFailure::InvalidGrant(
+                    "actor_token was not issued to these client credentials".into(),
+                ));
+            }
+        }
+        let header = decode_header(ex.subject_token)
+            .map_err(|_| AuthFailure::InvalidGrant("subject_token is not a JWT".into()))?;
+        if header.alg != Algorithm::HS256 {
+            return Err(AuthFailure::InvalidGrant(
+                "subject_token must be signed with HS256".into(),
+            ));
+        }
+        if header.kid.as_deref() != Some(cred.client_id.as_str()) {
+            return Err(AuthFailure::InvalidGrant(
+                "subject_token's `kid` must be the client ID".into(),
+            ));
+        }
+        let mut v = Validation::new(Algorithm::HS256);
+        v.required_spec_claims.clear();
+        v.validate_exp = false;
+        v.validate_aud = false;
+        let claims = decode::<SubjectClaims>(
+            ex.subject_token,
+            &DecodingKey::from_secret(ex.client.client_secret.as_bytes()),
+            &v,
+        )
+        .map_err(|_| AuthFailure::InvalidGrant("subject_token's signature is invalid".into()))?
+        .claims;
+        if let Some(exp) = claims.exp {
+            if exp <= time::OffsetDateTime::now_utc().unix_timestamp() {
+                return Err(AuthFailure::InvalidGrant(
+                    "subject_token has expired".into(),
+                ));
+            }
+        }
+        if let Some(tenant) = &claims.tenant {
+            if tenant != &self.organization.to_string() {
+                return Err(AuthFailure::InvalidGrant(format!(
+                    "subject_token names tenant `{tenant}`, which is not this organization"
+                )));
+            }
+        }
+        let email = claims.sub.ok_or_else(|| {
+            AuthFailure::InvalidGrant(
+                "subject_token must name the member to act as in `sub`".into(),
+            )
+        })?;
+        let subject = self
+            .store
+            .member_by_email(&email)
+            .await?
+            .filter(|m| !m.is_inactive)
+            .ok_or_else(|| {
+                AuthFailure::InvalidGrant(format!("no active member has the email `{email}`"))
+            })?;
+        self.issue_new(subject.id, Some(cred.client_id.clone()), Some(owner.id))
+            .await
+    }
+
+    /// A member's email and password (the Report token API's BASIC method).
+    ///
+    /// An unknown email costs the same argon2 verification as a known one, so the answer
+    /// time does not tell which emails are members.
+    pub async fn password(&self, email: &str, password: &str) -> Result<Issued, AuthFailure> {
+        let member = self
+            .store
+            .member_by_email(email)
+            .await?
+            .filter(|m| !m.is_inactive);
+        let phc = match member.as_ref().and_then(|m| m.password_hash.clone()) {
+            Some(h) => h,
+            None => self.dummy_password_hash().await,
+        };
+        let ok = verify_password_async(password.to_owned(), phc).await;
+        match member {
+            Some(m) if ok && m.password_hash.is_some() => self.issue_new(m.id, None, None).await,
+            _ => Err(AuthFailure::InvalidGrant(
+                "invalid username or password".into(),
+            )),
+        }
+    }
+}

@@ -1,0 +1,416 @@
+//! Configuration, in layers: built-in defaults, then a TOML file (`--config` or
+//! `SIGIL_CONFIG`), then `SIGIL_*` environment variables (nested keys with `__`, e.g.
+//! `SIGIL_AUTH__ACCESS_TOKEN_TTL_SECS`), then command-line flags. [`Config::validate`]
+//! runs once at start-up; the result is passed explicitly, never global.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Toml};
+use figment::Figment;
+use serde::Deserialize;
+
+use crate::secret::Secret;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Where the SQLite database and the generated master key live.
+    pub data_dir: PathBuf,
+    /// `postgres://…` or `sqlite:PATH`; when unset, `sqlite:<data_dir>/sigil.db`.
+    pub database_url: Option<Secret<String>>,
+    /// The URL clients reach this server at (used in printed examples).
+    pub public_url: Option<String>,
+    pub log_format: LogFormat,
+    /// A `tracing` filter, e.g. `info` or `sigil_server=debug,info`.
+    pub log_level: String,
+    /// Largest request body accepted, in bytes; larger ones get 413.
+    pub max_body_bytes: usize,
+    /// 32 bytes, base64. When unset, read from (or generated into)
+    /// `<data_dir>/master.key`. Every node sharing a database needs the same key.
+    pub master_key: Option<Secret<String>>,
+    /// Email of the first member, created on first start.
+    pub admin_email: String,
+    /// Name of the organization created on first start.
+    pub organization_name: String,
+    pub auth: AuthConfig,
+    pub connect: ConnectConfig,
+}
+
+/// Outbound calls made by API connectors.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConnectConfig {
+    /// Networks connectors may reach although they are loopback, private, link-local
+    /// and so on, as `ADDRESS/PREFIX` (e.g. `10.1.0.0/16`). Empty by default: only
+    /// public addresses, and this server's own public URL, are reachable.
+    pub allowed_networks: Vec<String>,
+    /// Largest upstream response body read, in bytes (default 10 MiB).
+    pub max_response_bytes: usize,
+    /// Length of the window of a connector's `rateLimit.maxRequestsPerWindow`.
+    pub rate_limit_window_secs: u64,
+    /// Keep upstream response bodies in the call log (off: only status, timing and
+    /// sizes are kept).
+    pub record_response_bodies: bool,
+    /// Days the call log keeps a call (default 30); `0` keeps every call. Older calls
+    /// are deleted hourly.
+    pub call_log_retention_days: u32,
+    /// Keys sealing credential secrets, `{id = "<32 bytes, base64>"}`. Empty: one key
+    /// derived from the master key, id `mk1`. Add a key and make it active to rotate;
+    /// secrets sealed under older keys still open while their key is listed.
+    pub sealing_keys: std::collections::BTreeMap<String, Secret<String>>,
+    /// Which of `sealing_keys` seals new secrets.
+    pub sealing_key_active: Option<String>,
+}
+
+impl Default for ConnectConfig {
+    fn default() -> Self {
+        ConnectConfig {
+            allowed_networks: Vec::new(),
+            max_response_bytes: 10 * 1024 * 1024,
+            rate_limit_window_secs: 60,
+            record_response_bodies: false,
+            call_log_retention_days: 30,
+            sealing_keys: Default::default(),
+            sealing_key_active: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// Lifetime of access tokens (Sigma: one hour).
+    pub access_token_ttl_secs: u64,
+    /// Lifetime of refresh tokens.
+    pub refresh_token_ttl_secs: u64,
+    /// How often a node reads revocations made by other nodes sharing the database.
+    pub revocation_poll_ms: u64,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            access_token_ttl_secs: 3600,
+            refresh_token_ttl_secs: 30 * 24 * 3600,
+            revocation_poll_ms: 1000,
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("sigil-data"),
+            database_url: None,
+            public_url: None,
+            log_format: LogFormat::Text,
+            log_level: "info".into(),
+            max_body_bytes: 2 * 1024 * 1024,
+            master_key: None,
+            admin_email: "admin@sigil.local".into(),
+            organization_name: "sigil".into(),
+            auth: AuthConfig::default(),
+            connect: ConnectConfig::default(),
+        }
+    }
+}
+
+/// Values given on the command line; they override every other layer.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub listen: Option<SocketAddr>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub log_format: Option<LogFormat>,
+    pub admin_email: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Load(#[from] Box<figment::Error>),
+    #[error("configuration: {0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// Loads the layers. `file` is the TOML file to read, if any; a named file that
+    /// does not exist is an error, so a typo is not silently ignored.
+    pub fn load(file: Option<&Path>, overrides: Overrides) -> Result<Config, ConfigError> {
+        let mut fig = Figment::new();
+        if let Some(path) = file {
+            if !path.exists() {
+                return Err(ConfigError::Invalid(format!(
+                    "config file {} does not exist",
+                    path.display()
+                )));
+            }
+            fig = fig.merge(Toml::file(path));
+        }
+        fig = fig.merge(
+            Env::prefixed("SIGIL_")
+                // Not settings: SIGIL_CONFIG names the file, SIGIL_LOG is a tracing
+                // filter, SIGIL_TEST_* belong to the test suites.
+                .filter(|k| {
+                    let k = k.as_str().to_ascii_lowercase();
+                    k != "config" && k != "log" && !k.starts_with("test_")
+                })
+                .split("__"),
+        );
+        let mut config: Config = fig.extract().map_err(|e| ConfigError::Load(Box::new(e)))?;
+        config.apply(overrides);
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn apply(&mut self, o: Overrides) {
+        if let Some(v) = o.listen {
+            self.listen = v;
+        }
+        if let Some(v) = o.data_dir {
+            self.data_dir = v;
+        }
+        if let Some(v) = o.database_url {
+            self.database_url = Some(Secret::new(v));
+        }
+        if let Some(v) = o.log_format {
+            self.log_format = v;
+        }
+        if let Some(v) = o.admin_email {
+            self.admin_email = v;
+        }
+    }
+
+    /// Checks every value once, at start-up.
+    /// The keyring sealing credential secrets: the configured keys, or one derived
+    /// from the master key (`derived`).
+    pub fn sealing_keyring(
+        &self,
+        derived: &[u8; 32],
+    ) -> Result<sigil_connect::sealing::Keyring, String> {
+        use base64::Engine;
+        let c = &self.connect;
+        if c.sealing_keys.is_empty() {
+            return sigil_connect::sealing::Keyring::new(vec![("mk1".into(), *derived)], "mk1")
+                .map_err(|e| e.to_string());
+        }
+        let mut keys = Vec::new();
+        for (id, k) in &c.sealing_keys {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(k.expose().trim())
+                .map_err(|_| format!("key `{id}` is not base64"))?;
+            let key: [u8; 32] = bytes
+                .try_into()
+                .map_err(|_| format!("key `{id}` must be 32 bytes"))?;
+            keys.push((id.clone(), key));
+        }
+        let active = match &c.sealing_key_active {
+            Some(a) => a.clone(),
+            None if keys.len() == 1 => keys[0].0.clone(),
+            None => return Err("several keys: name the active one in sealing_key_active".into()),
+        };
+        sigil_connect::sealing::Keyring::new(keys, &active).map_err(|e| e.to_string())
+    }
+
+    /// This server's own origin, which connectors may always call: the public URL,
+    /// or the listen address.
+    /// `connect.allowed_networks`, parsed; the error names the bad entry.
+    pub fn allowed_networks(&self) -> Result<Vec<sigil_connect::policy::Network>, ConfigError> {
+        self.connect
+            .allowed_networks
+            .iter()
+            .map(|n| {
+                sigil_connect::policy::Network::parse(n)
+                    .map_err(|e| ConfigError::Invalid(format!("connect.allowed_networks: {e}")))
+            })
+            .collect()
+    }
+
+    pub fn own_origin(&self) -> (String, u16) {
+        if let Some(u) = self
+            .public_url
+            .as_deref()
+            .and_then(|u| url::Url::parse(u).ok())
+        {
+            if let (Some(h), Some(p)) = (u.host_str(), u.port_or_known_default()) {
+                return (
+                    h.trim_start_matches('[').trim_end_matches(']').to_owned(),
+                    p,
+                );
+            }
+        }
+        (self.listen.ip().to_string(), self.listen.port())
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |m: String| Err(ConfigError::Invalid(m));
+        if self.max_body_bytes < 1024 {
+            return bad(format!(
+                "max_body_bytes must be at least 1024, got {}",
+                self.max_body_bytes
+            ));
+        }
+        let a = &self.auth;
+        if a.access_token_ttl_secs == 0 || a.access_token_ttl_secs > 24 * 3600 {
+            return bad("auth.access_token_ttl_secs must be between 1 and 86400".into());
+        }
+        if a.refresh_token_ttl_secs < a.access_token_ttl_secs {
+            return bad(
+                "auth.refresh_token_ttl_secs must be at least the access token lifetime".into(),
+            );
+        }
+        if a.revocation_poll_ms < 50 {
+            return bad("auth.revocation_poll_ms must be at least 50".into());
+        }
+        if !sigil_core::member::is_valid_email(&self.admin_email) {
+            return bad(format!(
+                "admin_email `{}` is not an email address",
+                self.admin_email
+            ));
+        }
+        if let Some(url) = &self.database_url {
+            let u = url.expose();
+            if !(u.starts_with("sqlite:")
+                || u.starts_with("postgres://")
+                || u.starts_with("postgresql://"))
+            {
+                return bad("database_url must start with sqlite: or postgres://".into());
+            }
+        }
+        self.allowed_networks()?;
+        let c = &self.connect;
+        if c.max_response_bytes < 1024 {
+            return bad("connect.max_response_bytes must be at least 1024".into());
+        }
+        if c.rate_limit_window_secs == 0 {
+            return bad("connect.rate_limit_window_secs must be at least 1".into());
+        }
+        if let Some(u) = &self.public_url {
+            match url::Url::parse(u) {
+                Ok(p) if p.host_str().is_some() => {}
+                _ => {
+                    return bad(format!(
+                        "public_url `{u}` is not an http(s) URL with a host"
+                    ))
+                }
+            }
+        }
+        self.sealing_keyring(&[0; 32])
+            .map_err(|e| ConfigError::Invalid(format!("connect.sealing_keys: {e}")))?;
+        if let Some(k) = &self.master_key {
+            crate::auth::keys::MasterKey::from_base64(k.expose())
+                .map_err(|e| ConfigError::Invalid(format!("master_key: {e}")))?;
+        }
+        Ok(())
+    }
+
+    /// The URL clients reach this server at: `public_url`, or `http://<listen>`.
+    pub fn base_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+    }
+
+    /// The database URL in force.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(u) => u.expose().clone(),
+            None => format!("sqlite://{}", self.data_dir.join("sigil.db").display()),
+        }
+    }
+
+    pub fn uses_default_sqlite(&self) -> bool {
+        self.database_url.is_none()
+    }
+}
+
+#[cfg(test)]
+// figment's Jail returns its own (large) error type; nothing to box in a test.
+#[allow(clippy::result_large_err)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        let c = Config::default();
+        c.validate().unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.database_url(), "sqlite://sigil-data/sigil.db");
+    }
+
+    #[test]
+    fn file_then_env_then_flags() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "sigil.toml",
+                "listen = \"127.0.0.1:9000\"\nlog_level = \"debug\"\n[auth]\naccess_token_ttl_secs = 60\n",
+            )?;
+            jail.set_env("SIGIL_LOG_LEVEL", "warn");
+            jail.set_env("SIGIL_AUTH__REVOCATION_POLL_MS", "250");
+            jail.set_env("SIGIL_TEST_POSTGRES_URL", "postgres://ignored");
+            jail.set_env("SIGIL_LOG", "debug");
+            let c = Config::load(
+                Some(Path::new("sigil.toml")),
+                Overrides {
+                    listen: Some("127.0.0.1:9100".parse().unwrap()),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+            assert_eq!(c.listen.to_string(), "127.0.0.1:9100");
+            assert_eq!(c.log_level, "warn");
+            assert_eq!(c.auth.access_token_ttl_secs, 60);
+            assert_eq!(c.auth.revocation_poll_ms, 250);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_their_name() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("SIGIL_AUTH__ACCESS_TOKEN_TTL_SECS", "0");
+            let e = Config::load(None, Overrides::default()).unwrap_err();
+            assert!(e.to_string().contains("access_token_ttl_secs"), "{e}");
+            jail.set_env("SIGIL_AUTH__ACCESS_TOKEN_TTL_SECS", "60");
+            jail.set_env("SIGIL_LISTEN", "not an address");
+            let e = Config::load(None, Overrides::default()).unwrap_err();
+            assert!(e.to_string().to_lowercase().contains("listen"), "{e}");
+            jail.set_env("SIGIL_LISTEN", "127.0.0.1:1");
+            jail.set_env("SIGIL_LISTN", "typo");
+            let e = Config::load(None, Overrides::default()).unwrap_err();
+            assert!(
+                e.to_string().to_lowercase().contains("listn"),
+                "typos are refused: {e}"
+            );
+            Ok(())
+        });
+        let e = Config::load(
+            Some(Path::new("/nonexistent/sigil.toml")),
+            Overrides::default(),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("does not exist"));
+    }
+
+    #[test]
+    fn secrets_do_not_show_in_debug() {
+        let c = Config {
+            database_url: Some(Secret::new("postgres://u:pw@h/db".into())),
+            ..Config::default()
+        };
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains("pw@"), "{dbg}");
+    }
+}

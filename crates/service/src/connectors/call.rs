@@ -1,0 +1,241 @@
+//! Calling connectors: a connector made ready (parsed, compiled, its credential
+//! opened) and remembered per store generation, so a repeated call reads nothing
+//! from the database; the call itself, recorded in the call log; the dry run that
+//! shows the request with every secret masked; and reading the log.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde_json::Value;
+use sigil_connect::connector::{CallConfig, Compiled, Config, Params};
+use sigil_connect::credential::UsableCredential;
+use sigil_connect::engine::{Call, CallError, CallOutcome};
+use sigil_core::{clock, ApiCallId, ApiConnectorId, MemberId, Permission};
+use sigil_store::{ApiCall, ApiConnector};
+
+use super::Connectors;
+use crate::caller::Caller;
+use crate::error::{ServiceError, ServiceResult};
+use crate::paging::{cut_page, page_size_of, TokenList};
+
+/// A connector ready to call.
+pub struct Ready {
+    pub row: ApiConnector,
+    pub compiled: Compiled,
+    pub config: CallConfig,
+    pub credential: Option<UsableCredential>,
+}
+
+impl Ready {
+    /// Every dynamic parameter and its type's name.
+    pub fn parameters(&self) -> BTreeMap<String, String> {
+        self.compiled
+            .parameters()
+            .iter()
+            .map(|(k, t)| (k.clone(), t.as_str().to_owned()))
+            .collect()
+    }
+}
+
+/// What an upstream answered.
+pub type CallResult = CallOutcome;
+
+/// The request a call would send, secrets masked, and the parameters it takes.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    /// `method`, `url`, `headers` (`[{key, value}]`) and `body`.
+    pub request: Value,
+    /// Every dynamic parameter and its type.
+    pub parameters: BTreeMap<String, String>,
+}
+
+fn call_error(e: CallError) -> ServiceError {
+    let m = e.to_string();
+    match e {
+        CallError::Policy(_) => ServiceError::forbidden(format!("the call is refused: {m}")),
+        CallError::Timeout(_) => ServiceError::Upstream {
+            timed_out: true,
+            message: m,
+        },
+        CallError::RateLimited { .. } => ServiceError::RateLimited(m),
+        CallError::Unsupported(_) => ServiceError::invalid(m),
+        CallError::TooLarge(_)
+        | CallError::TooManyRedirects(_)
+        | CallError::BadRedirect(_)
+        | CallError::Token(_)
+        | CallError::Transport(_) => ServiceError::Upstream {
+            timed_out: false,
+            message: m,
+        },
+    }
+}
+
+impl Connectors {
+    /// The connector `id`, ready to call.
+    pub async fn ready(&self, id: ApiConnectorId) -> ServiceResult<Arc<Ready>> {
+        self.ready
+            .get_or_load(self.store.as_ref(), id, || self.load_ready(id))
+            .await
+    }
+
+    async fn load_ready(&self, id: ApiConnectorId) -> ServiceResult<Arc<Ready>> {
+        let row = self.live(id).await?;
+        let stored =
+            |e: String| ServiceError::internal(anyhow::anyhow!("stored connector {id}: {e}"));
+        let params: Params = serde_json::from_str(&row.params).map_err(ServiceError::internal)?;
+        let compiled = params.compile().map_err(|e| stored(e.to_string()))?;
+        let config: Config = serde_json::from_str(&row.config).map_err(ServiceError::internal)?;
+        let config = config.check().map_err(|e| stored(e.to_string()))?;
+        let credential = match row.auth_id {
+            None => None,
+            Some(a) => {
+                let c = self
+                    .store
+                    .api_credential(a)
+                    .await?
+                    .filter(|c| !c.is_archived)
+                    .ok_or_else(|| {
+                        ServiceError::invalid(format!(
+                            "the connector's credential `{a}` was deleted; give it another authId"
+                        ))
+                    })?;
+                Some(self.credentials.usable(&c)?)
+            }
+        };
+        Ok(Arc::new(Ready {
+            row,
+            compiled,
+            config,
+            credential,
+        }))
+    }
+
+    /// Calls a ready connector with `values` as `member`, and records the call.
+    pub async fn call_ready(
+        &self,
+        ready: &Ready,
+        member: MemberId,
+        values: &BTreeMap<String, Value>,
+    ) -> ServiceResult<CallOutcome> {
+        let request = ready
+            .compiled
+            .render(values)
+            .map_err(|e| ServiceError::invalid_field("parameters", e.to_string()))?;
+        let key = ready.row.id.to_string();
+        let started = std::time::Instant::now();
+        let result = self
+            .engine
+            .call(Call {
+                connector_key: &key,
+                request,
+                credential: ready.credential.as_ref(),
+                config: &ready.config,
+            })
+            .await;
+        let base = ApiCall {
+            // Time-ordered, so that calls in the same millisecond list in order.
+            id: ApiCallId::from(uuid::Uuid::now_v7()),
+            connector_id: ready.row.id,
+            member_id: member,
+            at: clock::now(),
+            status: None,
+            error: None,
+            duration_ms: 0.0,
+            bytes_sent: 0,
+            bytes_received: 0,
+            response_body: None,
+        };
+        let record = match &result {
+            Ok(o) => ApiCall {
+                status: Some(o.status),
+                duration_ms: o.duration_ms,
+                bytes_sent: o.bytes_sent,
+                bytes_received: o.bytes_received,
+                response_body: self.record_response_bodies.then(|| o.body.to_string()),
+                ..base
+            },
+            Err(e) => ApiCall {
+                error: Some(e.to_string()),
+                duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+                ..base
+            },
+        };
+        self.audit.record(record);
+        result.map_err(call_error)
+    }
+
+    /// Sends the connector's request with these parameter values and answers what the
+    /// upstream answered, whatever its status. Needs `trigger-api-actions`.
+    pub async fn call(
+        &self,
+        caller: &Caller,
+        id: ApiConnectorId,
+        values: &BTreeMap<String, Value>,
+    ) -> ServiceResult<CallOutcome> {
+        caller.require(Permission::TriggerApiActions)?;
+        let ready = self.ready(id).await?;
+        self.call_ready(&ready, caller.id(), values).await
+    }
+
+    /// The request the call would send, with every secret masked; nothing is sent.
+    pub async fn preview(
+        &self,
+        caller: &Caller,
+        id: ApiConnectorId,
+        values: &BTreeMap<String, Value>,
+    ) -> ServiceResult<Preview> {
+        caller.require_either(
+            Permission::ManageApiConnectors,
+            Permission::TriggerApiActions,
+        )?;
+        let ready = self.ready(id).await?;
+        let request = ready
+            .compiled
+            .render(values)
+            .map_err(|e| ServiceError::invalid_field("parameters", e.to_string()))?;
+        let mut preview = sigil_connect::engine::preview(
+            &request,
+            ready.credential.as_ref().map(|c| &c.credential),
+        );
+        // A secret written into the connector's own static values is masked as well.
+        if let Some(c) = &ready.credential {
+            let mut text = preview.to_string();
+            for s in c.credential.secrets() {
+                let quoted = serde_json::to_string(s).map_err(ServiceError::internal)?;
+                text = text.replace(&quoted[1..quoted.len() - 1], "****");
+            }
+            preview = serde_json::from_str(&text).map_err(ServiceError::internal)?;
+        }
+        Ok(Preview {
+            request: preview,
+            parameters: ready.parameters(),
+        })
+    }
+
+    /// A connector's calls, newest first. Needs `manage-api-connectors`.
+    pub async fn calls(
+        &self,
+        caller: &Caller,
+        id: ApiConnectorId,
+        page_token: Option<&str>,
+        page_size: Option<&str>,
+    ) -> ServiceResult<TokenList<ApiCall>> {
+        caller.require(Permission::ManageApiConnectors)?;
+        let connector = self.live(id).await?;
+        let size = page_size_of(page_size)?;
+        let before = match page_token {
+            None => None,
+            Some(t) => Some(ApiCallId::from(uuid::Uuid::parse_str(t).map_err(|_| {
+                ServiceError::invalid_field(
+                    "pageToken",
+                    format!("pageToken `{t}` is not one sigil issued"),
+                )
+            })?)),
+        };
+        let rows = self
+            .store
+            .list_api_calls(connector.id, before, size + 1)
+            .await?;
+        Ok(cut_page(rows, size, |c| c.id.to_string()))
+    }
+}

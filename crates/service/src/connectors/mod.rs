@@ -1,0 +1,374 @@
+//! API connectors (Sigma's `/v2/api-connectors`): definitions in Sigma's
+//! `params`/`config` shapes, built by hand or from an imported document's operation
+//! ([`Connectors::from_operation`]); [`call`] holds calling them (the ready-connector
+//! cache, the call, the dry run) and [`audit`] the call log. Managing needs
+//! `manage-api-connectors`; calling needs `trigger-api-actions`.
+
+pub mod audit;
+pub mod call;
+
+use std::sync::Arc;
+
+use serde_json::Value;
+use sigil_connect::connector::{CallConfig, Compiled, Config};
+use sigil_connect::engine::Engine;
+use sigil_connect::openapi::{self, OperationKey};
+use sigil_core::{clock, ApiConnectorId, ApiCredentialId, ApiDocumentId, Permission};
+use sigil_store::{ApiConnector, Store};
+
+pub use audit::AuditLog;
+pub use call::{CallResult, Preview, Ready};
+pub use sigil_connect::connector::Params;
+
+use crate::api_credentials::{display_name, ApiCredentials};
+use crate::cache::GenCache;
+use crate::caller::Caller;
+use crate::documents::Documents;
+use crate::error::{ServiceError, ServiceResult};
+use crate::paging::{token_page, TokenList, TokenPage};
+
+/// A connector as every read answers it: its stored definition, parsed.
+#[derive(Debug, Clone)]
+pub struct ConnectorView {
+    pub row: ApiConnector,
+    pub params: Params,
+    pub config: Value,
+}
+
+/// A new connector.
+#[derive(Debug, Clone)]
+pub struct NewConnector {
+    pub name: String,
+    pub description: Option<String>,
+    pub params: Value,
+    pub config: Option<Value>,
+    /// The API credential the calls use.
+    pub auth_id: Option<String>,
+}
+
+/// A change to a connector; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectorUpdate {
+    pub name: Option<String>,
+    /// `Some(None)` clears it.
+    pub description: Option<Option<String>>,
+    pub params: Option<Value>,
+    pub config: Option<Value>,
+    /// `Some(None)` removes the credential.
+    pub auth_id: Option<Option<String>>,
+}
+
+/// A connector built from an operation of an imported document.
+#[derive(Debug, Clone, Default)]
+pub struct FromOperation {
+    pub document_id: ApiDocumentId,
+    /// The operation, by id …
+    pub operation_id: Option<String>,
+    /// … or by method and path (`POST`, `/v2/teams`).
+    pub method: Option<String>,
+    pub path: Option<String>,
+    /// Default: the operation's summary, or its method and path.
+    pub name: Option<String>,
+    pub description: Option<String>,
+    /// Instead of the document's first server (e.g. this server's own URL).
+    pub base_url: Option<String>,
+    pub auth_id: Option<String>,
+    pub config: Option<Value>,
+}
+
+/// What the connectors service is built from.
+pub struct ConnectorsParts {
+    pub store: Arc<dyn Store>,
+    pub engine: Arc<Engine>,
+    pub credentials: Arc<ApiCredentials>,
+    pub documents: Arc<Documents>,
+    pub audit: AuditLog,
+    pub record_response_bodies: bool,
+}
+
+pub struct Connectors {
+    store: Arc<dyn Store>,
+    engine: Arc<Engine>,
+    credentials: Arc<ApiCredentials>,
+    documents: Arc<Documents>,
+    audit: AuditLog,
+    record_response_bodies: bool,
+    /// Connectors ready to call: parsed, compiled, credential opened.
+    ready: GenCache<ApiConnectorId, Arc<Ready>>,
+}
+
+/// Parses and compiles a connector's `params`; errors name the field.
+pub fn parse_params(v: Value) -> ServiceResult<(Params, Compiled)> {
+    let params: Params = serde_path_to_error::deserialize(v).map_err(|e| {
+        let field = format!("params.{}", e.path());
+        ServiceError::invalid_field(field.clone(), format!("{field}: {}", e.inner()))
+    })?;
+    let compiled = params
+        .compile()
+        .map_err(|e| ServiceError::invalid_field(format!("params.{}", e.field), e.to_string()))?;
+    Ok((params, compiled))
+}
+
+/// Parses and checks a connector's `config`; errors name the field.
+pub fn parse_config(v: Option<Value>) -> ServiceResult<(Config, CallConfig)> {
+    let config: Config = match v {
+        None | Some(Value::Null) => Config::default(),
+        Some(v) => serde_path_to_error::deserialize(v).map_err(|e| {
+            let field = format!("config.{}", e.path());
+            ServiceError::invalid_field(field.clone(), format!("{field}: {}", e.inner()))
+        })?,
+    };
+    let checked = config
+        .check()
+        .map_err(|e| ServiceError::invalid_field(format!("config.{}", e.field), e.to_string()))?;
+    Ok((config, checked))
+}
+
+fn not_found(id: ApiConnectorId) -> ServiceError {
+    ServiceError::not_found(format!("no API connector `{id}`"))
+}
+
+impl Connectors {
+    pub fn new(p: ConnectorsParts) -> Self {
+        Connectors {
+            store: p.store,
+            engine: p.engine,
+            credentials: p.credentials,
+            documents: p.documents,
+            audit: p.audit,
+            record_response_bodies: p.record_response_bodies,
+            ready: GenCache::new(1_000),
+        }
+    }
+
+    /// The outbound engine the calls go through.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The call log's writer.
+    pub fn audit(&self) -> &AuditLog {
+        &self.audit
+    }
+
+    /// The connector `id`, unless it is absent or archived.
+    async fn live(&self, id: ApiConnectorId) -> ServiceResult<ApiConnector> {
+        self.store
+            .api_connector(id)
+            .await?
+            .filter(|c| !c.is_archived)
+            .ok_or_else(|| not_found(id))
+    }
+
+    fn view(row: ApiConnector) -> ServiceResult<ConnectorView> {
+        let params: Params = serde_json::from_str(&row.params).map_err(ServiceError::internal)?;
+        let config: Value = serde_json::from_str(&row.config).map_err(ServiceError::internal)?;
+        Ok(ConnectorView {
+            row,
+            params,
+            config,
+        })
+    }
+
+    /// The credential named by `auth_id`, checked to allow the connector's host.
+    async fn check_auth(&self, raw: &str, compiled: &Compiled) -> ServiceResult<ApiCredentialId> {
+        let no_such =
+            || ServiceError::invalid_field("authId", format!("authId: no API credential `{raw}`"));
+        let id: ApiCredentialId = raw.parse().map_err(|_| no_such())?;
+        let cred = self.credentials.load(id).await.map_err(|_| no_such())?;
+        let allow = sigil_connect::policy::Allowlist::parse(&cred.allowlist)
+            .map_err(|e| ServiceError::internal(anyhow::anyhow!("credential {}: {e}", cred.id)))?;
+        let host = compiled.host();
+        allow.check(&host).map_err(|_| {
+            ServiceError::invalid_field(
+                "params.url",
+                format!(
+                    "params.url: host `{host}` is not in the allowlist of credential `{raw}` ({})",
+                    cred.allowlist.join(", ")
+                ),
+            )
+        })?;
+        Ok(cred.id)
+    }
+
+    async fn insert(
+        &self,
+        caller: &Caller,
+        name: String,
+        description: Option<String>,
+        params: Params,
+        config: Config,
+        auth_id: Option<ApiCredentialId>,
+    ) -> ServiceResult<ConnectorView> {
+        let now = clock::now();
+        let row = ApiConnector {
+            id: ApiConnectorId::new(),
+            name,
+            description,
+            auth_id,
+            params: serde_json::to_string(&params).map_err(ServiceError::internal)?,
+            config: serde_json::to_string(&config).map_err(ServiceError::internal)?,
+            is_archived: false,
+            created_by: caller.id(),
+            updated_by: caller.id(),
+            created_at: now,
+            updated_at: now,
+        };
+        self.store.insert_api_connector(&row).await?;
+        Self::view(row)
+    }
+
+    /// Connectors by name. Those who run actions pick connectors too.
+    pub async fn list(
+        &self,
+        caller: &Caller,
+        page: TokenPage,
+    ) -> ServiceResult<TokenList<ApiConnector>> {
+        caller.require_either(
+            Permission::ManageApiConnectors,
+            Permission::TriggerApiActions,
+        )?;
+        let after = page.after.map(|(n, id)| (n, ApiConnectorId::from(id)));
+        let rows = self
+            .store
+            .list_api_connectors(page.name.as_deref(), after, page.size + 1)
+            .await?;
+        Ok(token_page(rows, page.size, |c| (&c.name, c.id.0)))
+    }
+
+    /// Creates a connector. Every template is checked now; with `auth_id`, the URL's
+    /// host must be in the credential's allowlist.
+    pub async fn create(&self, caller: &Caller, req: NewConnector) -> ServiceResult<ConnectorView> {
+        caller.require(Permission::ManageApiConnectors)?;
+        let name = display_name(&req.name)?;
+        let (params, compiled) = parse_params(req.params)?;
+        let (config, _) = parse_config(req.config)?;
+        let auth = match &req.auth_id {
+            Some(a) => Some(self.check_auth(a, &compiled).await?),
+            None => None,
+        };
+        self.insert(caller, name, req.description, params, config, auth)
+            .await
+    }
+
+    pub async fn get(&self, caller: &Caller, id: ApiConnectorId) -> ServiceResult<ConnectorView> {
+        caller.require_either(
+            Permission::ManageApiConnectors,
+            Permission::TriggerApiActions,
+        )?;
+        Self::view(self.live(id).await?)
+    }
+
+    pub async fn update(
+        &self,
+        caller: &Caller,
+        id: ApiConnectorId,
+        req: ConnectorUpdate,
+    ) -> ServiceResult<ConnectorView> {
+        caller.require(Permission::ManageApiConnectors)?;
+        let mut row = self.live(id).await?;
+        if let Some(n) = &req.name {
+            row.name = display_name(n)?;
+        }
+        if let Some(d) = req.description {
+            row.description = d;
+        }
+        let params_value = match req.params {
+            Some(p) => p,
+            None => serde_json::from_str(&row.params).map_err(ServiceError::internal)?,
+        };
+        let (params, compiled) = parse_params(params_value)?;
+        if let Some(c) = req.config {
+            let (config, _) = parse_config(Some(c))?;
+            row.config = serde_json::to_string(&config).map_err(ServiceError::internal)?;
+        }
+        match req.auth_id {
+            Some(Some(a)) => row.auth_id = Some(self.check_auth(&a, &compiled).await?),
+            Some(None) => row.auth_id = None,
+            None => {
+                // A new URL must still fit the credential kept.
+                if let Some(a) = row.auth_id {
+                    self.check_auth(&a.to_string(), &compiled).await?;
+                }
+            }
+        }
+        row.params = serde_json::to_string(&params).map_err(ServiceError::internal)?;
+        row.updated_by = caller.id();
+        row.updated_at = clock::now();
+        if !self.store.update_api_connector(&row).await? {
+            return Err(not_found(id));
+        }
+        Self::view(row)
+    }
+
+    /// Archives a connector.
+    pub async fn archive(&self, caller: &Caller, id: ApiConnectorId) -> ServiceResult<()> {
+        caller.require(Permission::ManageApiConnectors)?;
+        let mut row = self.live(id).await?;
+        row.is_archived = true;
+        row.updated_by = caller.id();
+        row.updated_at = clock::now();
+        self.store.update_api_connector(&row).await?;
+        Ok(())
+    }
+
+    /// Creates a connector from an operation of an imported document: the base URL
+    /// from the document's servers (or `base_url`), the method and path, path
+    /// parameters as dynamic parameters, required query and header parameters, and a
+    /// body template with one placeholder per property of the request body, each
+    /// typed from the schema.
+    pub async fn from_operation(
+        &self,
+        caller: &Caller,
+        req: FromOperation,
+    ) -> ServiceResult<ConnectorView> {
+        caller.require(Permission::ManageApiConnectors)?;
+        let (_, doc) = self.documents.parsed(req.document_id).await?;
+        let key = match (&req.operation_id, &req.method, &req.path) {
+            (Some(id), None, None) => OperationKey::Id(id.clone()),
+            (None, Some(m), Some(p)) => OperationKey::Route {
+                method: m.clone(),
+                path: p.clone(),
+            },
+            _ => {
+                return Err(ServiceError::invalid_field(
+                    "operationId",
+                    "name the operation by `operationId`, or by `method` and `path`",
+                ))
+            }
+        };
+        let op = doc
+            .find(&key)
+            .map_err(|e| ServiceError::internal(anyhow::anyhow!("{e}")))?
+            .ok_or_else(|| {
+                ServiceError::not_found(match &key {
+                    OperationKey::Id(id) => format!("the document has no operation `{id}`"),
+                    OperationKey::Route { method, path } => {
+                        format!("the document has no operation {method} {path}")
+                    }
+                })
+            })?;
+        let params =
+            openapi::connector_params(&doc, &op, req.base_url.as_deref()).map_err(|e| {
+                ServiceError::invalid_field("baseUrl", format!("at {}: {}", e.at, e.message))
+            })?;
+        let compiled = params.compile().map_err(|e| {
+            ServiceError::invalid_field(format!("params.{}", e.field), e.to_string())
+        })?;
+        let (config, _) = parse_config(req.config)?;
+        let auth = match &req.auth_id {
+            Some(a) => Some(self.check_auth(a, &compiled).await?),
+            None => None,
+        };
+        let name = match req.name {
+            Some(n) => display_name(&n)?,
+            None => op
+                .summary
+                .clone()
+                .or(op.operation_id.clone())
+                .unwrap_or_else(|| format!("{} {}", op.method, op.path)),
+        };
+        self.insert(caller, name, req.description, params, config, auth)
+            .await
+    }
+}

@@ -1,0 +1,429 @@
+//! Workbooks: nodes of the file tree holding a versioned document of pages,
+//! elements, controls and buttons' action sequences; validating and saving the
+//! document, and running its sequences (from a button, or by webhook).
+//!
+//! Grants apply: reading needs Can View, authoring Can Contribute, running Can View
+//! and `trigger-api-actions`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde_json::Value;
+use sigil_core::workbook::{Action, ConnectorInfo, Element, Sequence, ValueSource, Workbook};
+use sigil_core::{clock, GrantPermission, InodeId, Permission};
+use sigil_store::{Inode, InodeFilter, Store};
+
+use crate::access::{Access, Target};
+use crate::caller::Caller;
+use crate::connectors::Connectors;
+use crate::error::{ServiceError, ServiceResult};
+use crate::files::{ancestors, check_name, Files, EMPTY_WORKBOOK};
+use crate::paging::{Page, PageRequest};
+use crate::runs::{self, RunOutcome, WebhookRuns};
+
+/// A workbook as lists answer it.
+#[derive(Debug, Clone)]
+pub struct WorkbookEntry {
+    pub node: Inode,
+    /// The names of its ancestors, root first, joined by `/`.
+    pub path: String,
+    pub version: i64,
+}
+
+/// A workbook's document and its version.
+#[derive(Debug, Clone)]
+pub struct WorkbookDocument {
+    pub node: Inode,
+    pub document: Workbook,
+    pub version: i64,
+}
+
+/// A new workbook.
+#[derive(Debug, Clone, Default)]
+pub struct NewWorkbook {
+    /// The workspace or folder to create it in.
+    pub folder_id: InodeId,
+    pub name: String,
+    pub description: Option<String>,
+    /// Defaults to the caller; only an Admin may name another member.
+    pub owner_id: Option<String>,
+    /// The document to start with (validated as by a save).
+    pub document: Option<Value>,
+}
+
+/// Which sequences a run runs.
+#[derive(Debug, Clone)]
+pub enum RunTarget {
+    /// One sequence, by id.
+    Sequence(String),
+    /// A button's On click sequences, in order.
+    Button(String),
+}
+
+pub struct Workbooks {
+    store: Arc<dyn Store>,
+    access: Arc<Access>,
+    files: Arc<Files>,
+    connectors: Arc<Connectors>,
+    webhook_runs: Arc<WebhookRuns>,
+}
+
+/// Parses a document; errors name the path that is wrong.
+pub fn parse_document(v: Value) -> ServiceResult<Workbook> {
+    serde_path_to_error::deserialize(v).map_err(|e| {
+        let path = e.path().to_string();
+        ServiceError::invalid_field(
+            format!("document.{path}"),
+            format!("document.{path}: {}", e.into_inner()),
+        )
+    })
+}
+
+impl Workbooks {
+    pub fn new(
+        store: Arc<dyn Store>,
+        access: Arc<Access>,
+        files: Arc<Files>,
+        connectors: Arc<Connectors>,
+    ) -> Self {
+        Workbooks {
+            store,
+            access,
+            files,
+            connectors,
+            webhook_runs: Arc::new(WebhookRuns::default()),
+        }
+    }
+
+    /// Workbooks with their paths; their versions are read in one query.
+    async fn entries(&self, nodes: Vec<Inode>) -> ServiceResult<Vec<WorkbookEntry>> {
+        let ids: Vec<_> = nodes.iter().map(|n| n.id).collect();
+        let versions = self.store.workbook_versions(&ids).await?;
+        let mut out = Vec::with_capacity(nodes.len());
+        for n in nodes {
+            let version = versions.get(&n.id).copied().unwrap_or(1);
+            let path = self.store.inode_path(n.id).await?;
+            out.push(WorkbookEntry {
+                path: ancestors(&path, n.id),
+                node: n,
+                version,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn entry(&self, node: Inode) -> ServiceResult<WorkbookEntry> {
+        let mut e = self.entries(vec![node]).await?;
+        e.pop()
+            .ok_or_else(|| ServiceError::internal(anyhow::anyhow!("a workbook vanished")))
+    }
+
+    /// The workbook `id` with its parsed document, if the caller has `need` on it.
+    pub async fn load(
+        &self,
+        caller: &Caller,
+        id: InodeId,
+        need: GrantPermission,
+    ) -> ServiceResult<WorkbookDocument> {
+        let (node, _) = self
+            .access
+            .require(caller, id, Target::WORKBOOK, need)
+            .await?;
+        let (text, version) = self
+            .store
+            .workbook_document(node.id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found(format!("no workbook `{id}`")))?;
+        let document: Workbook = serde_json::from_str(&text).map_err(|e| {
+            ServiceError::internal(anyhow::anyhow!("stored workbook {}: {e}", node.id))
+        })?;
+        Ok(WorkbookDocument {
+            node,
+            document,
+            version,
+        })
+    }
+
+    /// The workbooks the caller can view, by name. `archived` lists archived ones,
+    /// which no list holds: that page is empty.
+    pub async fn list(
+        &self,
+        caller: &Caller,
+        archived: bool,
+        req: PageRequest,
+    ) -> ServiceResult<Page<WorkbookEntry>> {
+        if archived {
+            return Ok(Page::empty());
+        }
+        let filter = InodeFilter {
+            kinds: vec!["workbook".into()],
+            visible_to: (!caller.is_admin()).then_some(caller.id()),
+            ..Default::default()
+        };
+        let page = self.files.node_page(filter, req).await?;
+        let nodes = page.entries.clone();
+        let entries = self.entries(nodes).await?;
+        Ok(page.with_entries(entries))
+    }
+
+    /// Creates a workbook in a workspace or folder on which the caller can
+    /// contribute; needs the `create-workbooks` permission.
+    pub async fn create(&self, caller: &Caller, req: NewWorkbook) -> ServiceResult<WorkbookEntry> {
+        caller.require(Permission::CreateWorkbooks)?;
+        let name = check_name(&req.name)?;
+        let parent = self
+            .files
+            .parent_for_new(caller, "folderId", req.folder_id, "workbook")
+            .await?;
+        let owner = self.files.owner_of(caller, req.owner_id.as_deref()).await?;
+        let document = match req.document {
+            None => EMPTY_WORKBOOK.to_owned(),
+            Some(v) => {
+                let doc = parse_document(v)?;
+                self.validate(&doc).await?;
+                serde_json::to_string(&doc).map_err(ServiceError::internal)?
+            }
+        };
+        let mut n = Inode::new(
+            "workbook",
+            &name,
+            Some(parent.id),
+            Some(caller.id()),
+            clock::now(),
+        );
+        n.owner_id = Some(owner);
+        n.description = req.description.unwrap_or_default();
+        self.store.create_workbook(&n, &document).await?;
+        self.entry(n).await
+    }
+
+    pub async fn get(&self, caller: &Caller, id: InodeId) -> ServiceResult<WorkbookEntry> {
+        let (n, _) = self
+            .access
+            .require(caller, id, Target::WORKBOOK, GrantPermission::View)
+            .await?;
+        self.entry(n).await
+    }
+
+    /// Validates a document as a whole, reading the connectors it names.
+    pub async fn validate(&self, doc: &Workbook) -> ServiceResult<()> {
+        let mut infos: BTreeMap<String, Option<ConnectorInfo>> = BTreeMap::new();
+        for (_, s) in doc.sequences() {
+            for a in &s.actions {
+                if let Action::CallApi { connector_id, .. } = a {
+                    if infos.contains_key(connector_id) {
+                        continue;
+                    }
+                    let ready = match connector_id.parse() {
+                        Ok(id) => self.connectors.ready(id).await,
+                        Err(_) => Err(ServiceError::not_found("no such connector")),
+                    };
+                    let info = match ready {
+                        Ok(r) => Some(ConnectorInfo {
+                            parameters: r.parameters(),
+                        }),
+                        Err(ServiceError::NotFound(_)) => None,
+                        Err(ServiceError::Invalid { message, .. }) => {
+                            return Err(ServiceError::invalid_field(
+                                "document",
+                                format!("connector `{connector_id}`: {message}"),
+                            ))
+                        }
+                        Err(e) => return Err(e),
+                    };
+                    infos.insert(connector_id.clone(), info);
+                }
+            }
+        }
+        doc.validate(&|id| infos.get(id).cloned().flatten())
+            .map_err(|e| ServiceError::invalid_field("document", e.to_string()))
+    }
+
+    /// Replaces the document, validated as a whole: a duplicate Control ID, a mapping
+    /// to an unknown control or parameter, an unknown connector, or a type that cannot
+    /// fit is refused naming the element, and nothing is saved. With
+    /// `expected_version`, a document saved by someone else since is a conflict
+    /// rather than overwritten. Needs Can Contribute.
+    pub async fn save_document(
+        &self,
+        caller: &Caller,
+        id: InodeId,
+        document: Value,
+        expected_version: Option<i64>,
+    ) -> ServiceResult<WorkbookDocument> {
+        let (node, _) = self
+            .access
+            .require(caller, id, Target::WORKBOOK, GrantPermission::Organize)
+            .await?;
+        let doc = parse_document(document)?;
+        self.validate(&doc).await?;
+        if let Some(expected) = expected_version {
+            let current = self
+                .store
+                .workbook_versions(&[node.id])
+                .await?
+                .get(&node.id)
+                .copied();
+            if current != Some(expected) {
+                return Err(ServiceError::conflict(format!(
+                    "the workbook was saved by someone else since you opened it (version {} now, you had {expected}); reload it and make your changes again",
+                    current.unwrap_or_default()
+                )));
+            }
+        }
+        let text = serde_json::to_string(&doc).map_err(ServiceError::internal)?;
+        let version = self
+            .store
+            .save_workbook_document(node.id, &text, caller.id(), clock::now())
+            .await?
+            .ok_or_else(|| ServiceError::not_found(format!("no workbook `{id}`")))?;
+        Ok(WorkbookDocument {
+            node,
+            document: doc,
+            version,
+        })
+    }
+
+    fn sequences_of(
+        doc: &Workbook,
+        id: InodeId,
+        target: &RunTarget,
+    ) -> ServiceResult<Vec<Sequence>> {
+        match target {
+            RunTarget::Sequence(s) => Ok(vec![doc
+                .sequence(s)
+                .ok_or_else(|| {
+                    ServiceError::not_found(format!("workbook `{id}` has no sequence `{s}`"))
+                })?
+                .clone()]),
+            RunTarget::Button(e) => {
+                let button = doc
+                    .pages
+                    .iter()
+                    .flat_map(|p| &p.elements)
+                    .find(|x| x.element_id() == e)
+                    .ok_or_else(|| {
+                        ServiceError::not_found(format!("workbook `{id}` has no element `{e}`"))
+                    })?;
+                match button {
+                    Element::Button { on_click, .. } => Ok(on_click.clone()),
+                    other => Err(ServiceError::invalid_field(
+                        "elementId",
+                        format!("element `{e}` is a {}, not a button", other.kind()),
+                    )),
+                }
+            }
+        }
+    }
+
+    /// Runs a button's On click sequences (or one sequence) with the given control
+    /// values. A failing step stops the run; the outcome says which and why. Needs
+    /// `trigger-api-actions` and Can View.
+    pub async fn run(
+        &self,
+        caller: &Caller,
+        id: InodeId,
+        target: RunTarget,
+        controls: &BTreeMap<String, Value>,
+    ) -> ServiceResult<RunOutcome> {
+        caller.require(Permission::TriggerApiActions)?;
+        let wb = self.load(caller, id, GrantPermission::View).await?;
+        let sequences = Self::sequences_of(&wb.document, id, &target)?;
+        let start = runs::start_values(&wb.document, controls)?;
+        let sequences: Vec<&Sequence> = sequences.iter().collect();
+        Ok(runs::run(
+            &self.connectors,
+            caller.id(),
+            &wb.document,
+            &sequences,
+            start,
+        )
+        .await)
+    }
+
+    /// Starts sequence `sequence` with `given` values over the controls' initial
+    /// values, and answers its trace id at once; [`webhook_run`](Self::webhook_run)
+    /// answers the run once it is done.
+    pub async fn trigger_webhook(
+        &self,
+        caller: &Caller,
+        id: InodeId,
+        sequence: &str,
+        given: BTreeMap<String, Value>,
+    ) -> ServiceResult<String> {
+        caller.require(Permission::TriggerApiActions)?;
+        let wb = self.load(caller, id, GrantPermission::View).await?;
+        let seq = wb
+            .document
+            .sequence(sequence)
+            .ok_or_else(|| {
+                ServiceError::not_found(format!("workbook `{id}` has no sequence `{sequence}`"))
+            })?
+            .clone();
+        let start = runs::start_values(&wb.document, &given)?;
+        let trace_id = uuid::Uuid::new_v4().to_string();
+        let slot = self.webhook_runs.start(&trace_id);
+        let member = caller.id();
+        let connectors = self.connectors.clone();
+        let doc = wb.document;
+        tokio::spawn(async move {
+            let out = runs::run(&connectors, member, &doc, &[&seq], start).await;
+            tracing::info!(sequence = %out.sequence_id, ok = out.ok, "webhook run finished");
+            *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(out);
+        });
+        Ok(trace_id)
+    }
+
+    /// A webhook run: `None` while it goes on. Needs `trigger-api-actions`.
+    pub fn webhook_run(
+        &self,
+        caller: &Caller,
+        trace_id: &str,
+    ) -> ServiceResult<Option<RunOutcome>> {
+        caller.require(Permission::TriggerApiActions)?;
+        self.webhook_runs
+            .get(trace_id)
+            .ok_or_else(|| ServiceError::not_found(format!("no run `{trace_id}`")))
+    }
+
+    /// The controls sequence `sequence` reads, by Control ID, with their JSON types.
+    pub async fn webhook_schema(
+        &self,
+        caller: &Caller,
+        id: InodeId,
+        sequence: &str,
+    ) -> ServiceResult<BTreeMap<String, &'static str>> {
+        let wb = self.load(caller, id, GrantPermission::View).await?;
+        let doc = &wb.document;
+        let seq = doc.sequence(sequence).ok_or_else(|| {
+            ServiceError::not_found(format!("workbook `{id}` has no sequence `{sequence}`"))
+        })?;
+        let controls = doc.controls();
+        let mut variables = BTreeMap::new();
+        let mut add = |cid: &str| {
+            if let Some((_, k)) = controls.get(cid) {
+                let ty = match k.value_type() {
+                    "number" => "number",
+                    "boolean" => "boolean",
+                    _ => "string",
+                };
+                variables.insert(cid.to_owned(), ty);
+            }
+        };
+        for a in &seq.actions {
+            if let Some(c) = a.condition() {
+                add(&c.control_id);
+            }
+            let sources: Vec<&ValueSource> = match a {
+                Action::CallApi { parameters, .. } => parameters.values().collect(),
+                Action::SetControlValue { value, .. } => value.iter().collect(),
+            };
+            for s in sources {
+                if let ValueSource::Control { control_id } = s {
+                    add(control_id);
+                }
+            }
+        }
+        Ok(variables)
+    }
+}
