@@ -14,12 +14,9 @@ use axum::routing::get;
 use axum::Router;
 use clap::Parser;
 use hdrhistogram::Histogram;
-use sigil_server::AppState;
-use sigil_service::auth::secrets::SecretHasher;
-use sigil_service::bootstrap::{initialize, InitOutput};
-use sigil_service::config::Config;
-use sigil_service::startup::{build, load_keys};
+use sigil_service::bootstrap::InitOutput;
 use sigil_store::{SqlStore, Store};
+use sigil_testkit::TestApp;
 
 #[derive(Debug, Parser)]
 #[command(about = "Measure sigil's routes against a bare handler on the same stack")]
@@ -103,12 +100,14 @@ enum Req {
     },
 }
 
+/// sigil in its own runtime (named threads, so that its CPU time can be read apart
+/// from the load generator's), started by the test harness.
 struct Server {
     base: String,
     db_url: String,
     init: InitOutput,
     store: Arc<SqlStore>,
-    _dir: tempfile::TempDir,
+    _app: TestApp,
     _runtime: tokio::runtime::Runtime,
 }
 
@@ -118,40 +117,18 @@ fn start_server(threads: usize) -> anyhow::Result<Server> {
         .enable_all()
         .thread_name("sigil-server")
         .build()?;
-    let dir = tempfile::tempdir()?;
-    let mut config = Config {
-        data_dir: dir.path().to_path_buf(),
-        ..Config::default()
-    };
-    // The connectors suite calls an upstream on loopback.
-    config.connect.allowed_networks = vec!["127.0.0.1/32".into()];
-    let db_url = config.database_url();
-    let (base, init, store) = runtime.block_on(async {
-        let store = Arc::new(SqlStore::connect(&config.database_url()).await?);
-        let keys = load_keys(&config)?;
-        let init = initialize(
-            store.as_ref(),
-            &SecretHasher::new(keys.secret_hashing),
-            "bench@example.com",
-            "bench",
-        )
-        .await?;
-        let state = AppState::new(build(Arc::new(config), store.clone(), &keys).await?);
-        let hello = Router::new().route("/bench/hello", get(|| async { "hello" }));
-        let app = sigil_server::app_with(state, hello);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        tokio::spawn(async move {
-            axum::serve(listener, app).await.expect("bench server");
-        });
-        anyhow::Ok((format!("http://{addr}"), init, store))
-    })?;
+    let app = runtime.block_on(TestApp::spawn_with(|o| {
+        // The connectors suite calls an upstream on loopback.
+        o.config.connect.allowed_networks = vec!["127.0.0.1/32".into()];
+        // A bare handler on the same stack: what each route costs beyond the stack.
+        o.extra = Router::new().route("/bench/hello", get(|| async { "hello" }));
+    }));
     Ok(Server {
-        base,
-        db_url,
-        init,
-        store,
-        _dir: dir,
+        base: app.base.clone(),
+        db_url: app.database_url(),
+        init: app.init.clone(),
+        store: app.store.clone(),
+        _app: app,
         _runtime: runtime,
     })
 }

@@ -1,19 +1,17 @@
 //! API credentials, OpenAPI import, connectors and calls, against a fake upstream that
 //! records what it receives.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use crate::common::{assert_error, TestApp};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, post as post_route};
 use axum::Router;
-use common::{assert_error, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
 use sigil_core::BuiltinAccountType;
@@ -1047,7 +1045,7 @@ async fn documents_import_by_upload_yaml_and_url_and_broken_ones_say_where() {
         .send()
         .await
         .unwrap();
-    let (s, doc) = common::json_of(res).await;
+    let (s, doc) = crate::common::json_of(res).await;
     assert_eq!(s, StatusCode::OK, "{doc}");
     assert_eq!(doc["name"], "pets");
     assert_eq!(doc["specVersion"], "openapi-3.0");
@@ -1125,7 +1123,7 @@ async fn documents_import_by_upload_yaml_and_url_and_broken_ones_say_where() {
 /// `POST /v2/teams` with the seed's body, called with awkward team names.
 #[tokio::test]
 async fn the_seed_tutorials_connector_creates_teams_on_sigil_itself() {
-    let Some(doc) = common::reference("sigma-computing-public-rest-api.json") else {
+    let Some(doc) = crate::common::reference("sigma-computing-public-rest-api.json") else {
         return;
     };
     let app = TestApp::spawn().await;
@@ -1156,7 +1154,7 @@ async fn the_seed_tutorials_connector_creates_teams_on_sigil_itself() {
         .send()
         .await
         .unwrap();
-    let (s, d) = common::json_of(res).await;
+    let (s, d) = crate::common::json_of(res).await;
     assert_eq!(s, StatusCode::OK, "{d}");
     let (s, c) = post(
         &app,
@@ -1285,7 +1283,7 @@ async fn secrets_never_reach_the_logs() {
 
 #[tokio::test]
 async fn sigmas_newest_document_imports_over_http_despite_its_size_and_cycles() {
-    let Some(doc) = common::reference("sigma-rest-api-2026-08.json") else {
+    let Some(doc) = crate::common::reference("sigma-rest-api-2026-08.json") else {
         return;
     };
     assert!(doc.len() > 3_000_000, "larger than the default body limit");
@@ -1300,7 +1298,7 @@ async fn sigmas_newest_document_imports_over_http_despite_its_size_and_cycles() 
         .send()
         .await
         .unwrap();
-    let (s, d) = common::json_of(res).await;
+    let (s, d) = crate::common::json_of(res).await;
     assert_eq!(s, StatusCode::OK, "{d}");
     assert_eq!(d["specVersion"], "openapi-3.1");
     assert!(d["operationCount"].as_u64().unwrap() > 150);

@@ -1,8 +1,7 @@
-//! Test harness: the real app, in process, on 127.0.0.1:0 with a temporary SQLite
-//! database (or PostgreSQL, for the tests that ask for it), initialized as `sigil init`
-//! would.
-
-#![allow(dead_code)]
+//! The test harness of sigil's integration tests and of `sigil-bench`: the real app,
+//! in process, on `127.0.0.1:0` with a temporary SQLite database (or PostgreSQL, for
+//! the tests that ask for it), initialized as `sigil init` would, with HTTP helpers
+//! that check Sigma's error shape on every error they see.
 
 use std::sync::Arc;
 
@@ -113,6 +112,11 @@ impl TestApp {
             store,
             dir,
         }
+    }
+
+    /// The database URL the app runs on.
+    pub fn database_url(&self) -> String {
+        self.state.config.database_url()
     }
 
     pub fn url(&self, path: &str) -> String {

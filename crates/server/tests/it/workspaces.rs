@@ -1,9 +1,7 @@
 //! Workspaces and workspace grants as the seed document describes them, and the
 //! permission model's rules that apply to workspaces.
 
-mod common;
-
-use common::{assert_error, TestApp};
+use crate::common::{assert_error, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sigil_core::BuiltinAccountType;

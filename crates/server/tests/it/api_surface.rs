@@ -2,11 +2,9 @@
 //! `/v2` operation needs a bearer token, every error has Sigma's shape and a request
 //! id, body limits, panics, metrics and the health check.
 
-mod common;
-
+use crate::common::{assert_error, json_of, TestApp};
 use axum::routing::{get, post};
 use axum::Router;
-use common::{assert_error, json_of, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 

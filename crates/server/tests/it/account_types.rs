@@ -1,9 +1,7 @@
 //! `/v2/accountTypes`: listing with token paging, reading, permissions, creating and
 //! deleting custom types with reassignment; Admin only.
 
-mod common;
-
-use common::{assert_error, TestApp};
+use crate::common::{assert_error, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sigil_core::{BuiltinAccountType, Member, MemberId};

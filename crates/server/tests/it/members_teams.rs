@@ -1,9 +1,7 @@
 //! Members and teams through HTTP: shapes, every bad input of the issue, paging, and
 //! tokens of a deleted member.
 
-mod common;
-
-use common::{assert_error, TestApp};
+use crate::common::{assert_error, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -406,7 +404,7 @@ async fn deleting_a_member_deactivates_it_and_stops_its_tokens_at_once() {
         .send()
         .await
         .unwrap();
-    let (_, body) = common::json_of(res).await;
+    let (_, body) = crate::common::json_of(res).await;
     let fresh = body["headerMap"]["accessToken"]
         .as_str()
         .expect("a token")

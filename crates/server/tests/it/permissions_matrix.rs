@@ -3,9 +3,7 @@
 //! each gets. "Own" is the caller's own member record or a private team it belongs
 //! to; "other's" is another member or a private team it is not in.
 
-mod common;
-
-use common::TestApp;
+use crate::common::TestApp;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sigil_core::{BuiltinAccountType, MemberId, TeamId, TeamMember};
@@ -190,7 +188,7 @@ async fn run(
                 .send()
                 .await
                 .unwrap();
-            let (status, got) = common::json_of(res).await;
+            let (status, got) = crate::common::json_of(res).await;
             let pair = match c.role {
                 Role::Admin => expect.admin,
                 Role::TeamAdmin => expect.team_admin,

@@ -2,9 +2,7 @@
 //! Report token API, through HTTP, including every bad input the foundation issue
 //! names. Each test says what a bad input gets.
 
-mod common;
-
-use common::{assert_error, json_of, TestApp};
+use crate::common::{assert_error, json_of, TestApp};
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

@@ -1,9 +1,7 @@
 //! Workbooks and action sequences, through the HTTP API only: the seed tutorial end to
 //! end, bad documents, failing steps, permissions, webhooks and Sigma's read API.
 
-mod common;
-
-use common::{assert_error, TestApp};
+use crate::common::{assert_error, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
 use sigil_core::BuiltinAccountType;
@@ -106,7 +104,7 @@ async fn the_seed_tutorial_end_to_end() {
     let mut w = world(&app).await;
     // As the tutorial does it: import Sigma's document, build the connector from
     // POST /v2/teams, and give it the seed's body with both parameters typed Text.
-    if let Some(spec) = common::reference("sigma-computing-public-rest-api.json") {
+    if let Some(spec) = crate::common::reference("sigma-computing-public-rest-api.json") {
         let res = app
             .http
             .post(app.url("/v2/api-documents?name=Sigma"))
@@ -116,7 +114,7 @@ async fn the_seed_tutorial_end_to_end() {
             .send()
             .await
             .unwrap();
-        let doc = ok(common::json_of(res).await);
+        let doc = ok(crate::common::json_of(res).await);
         let (_, existing) = app
             .get(
                 &format!("/v2/api-connectors/{}", w.connector),

@@ -1,0 +1,17 @@
+//! The server's integration tests, in one binary so that the harness and the crate
+//! graph are compiled and linked once: each module is one area, against the real app
+//! started in process on `127.0.0.1:0` with a temporary database
+//! ([`sigil_testkit::TestApp`]).
+
+mod common {
+    pub use sigil_testkit::*;
+}
+
+mod account_types;
+mod api_surface;
+mod auth_api;
+mod connectors;
+mod members_teams;
+mod permissions_matrix;
+mod workbooks;
+mod workspaces;
