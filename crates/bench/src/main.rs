@@ -15,7 +15,8 @@ use axum::Router;
 use clap::Parser;
 use hdrhistogram::Histogram;
 use sigil_service::bootstrap::InitOutput;
-use sigil_store::{SqlStore, Store};
+use sigil_store::prelude::*;
+use sigil_store::SqlStore;
 use sigil_testkit::TestApp;
 
 #[derive(Debug, Parser)]

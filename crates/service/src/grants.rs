@@ -310,7 +310,8 @@ impl Grants {
         let (grantee, permission) = self
             .resolve("grantee", "", &input.grantee, &input.permission)
             .await?;
-        self.store
+        let written = self
+            .store
             .upsert_grants(
                 inode,
                 &[(grantee, permission)],
@@ -318,21 +319,8 @@ impl Grants {
                 sigil_core::clock::now(),
             )
             .await?;
-        let filter = GrantFilter {
-            inode: Some(inode),
-            member: match grantee {
-                Grantee::Member(m) => Some(m),
-                Grantee::Team(_) => None,
-            },
-            team: match grantee {
-                Grantee::Team(t) => Some(t),
-                Grantee::Member(_) => None,
-            },
-            ..GrantFilter::default()
-        };
-        let (rows, _) = self.store.list_grants(&filter, None, 0, 1).await?;
-        let g = rows.into_iter().next().ok_or_else(|| {
-            ServiceError::internal(anyhow::anyhow!("grant vanished after upsert"))
+        let g = written.into_iter().next().ok_or_else(|| {
+            ServiceError::internal(anyhow::anyhow!("an upsert answered no grant"))
         })?;
         self.entry(g).await
     }

@@ -99,33 +99,9 @@ pub trait WorkbookStore: Send + Sync + 'static {
     ) -> StoreResult<Option<i64>>;
 }
 
-/// Everything the server persists. Implementations must be safe to share between
-/// tasks; every multi-row write happens in one transaction.
+/// Members: their records, home folders, passwords and documents. A part of [`Store`].
 #[async_trait]
-pub trait Store: ApiStore + WorkbookStore + Send + Sync + 'static {
-    /// Which database this is, for logs and the health check.
-    fn dialect(&self) -> Dialect;
-
-    /// A number that moves on after every write, when this process sees every write
-    /// made to the database (SQLite, served by one process); `None` when others may
-    /// write unseen (PostgreSQL shared by several nodes). A read remembered together
-    /// with the generation it was made under is current as long as the generation has
-    /// not moved.
-    fn generation(&self) -> Option<u64> {
-        None
-    }
-
-    /// A round trip to the database.
-    async fn ping(&self) -> StoreResult<()>;
-
-    /// Creates the organization, the built-in account types, the first member and its
-    /// client credential, all or nothing. Fails with
-    /// [`StoreError::AlreadyInitialized`] when an organization exists.
-    async fn bootstrap(&self, b: &Bootstrap) -> StoreResult<()>;
-
-    /// The organization, if the database has been initialized.
-    async fn organization(&self) -> StoreResult<Option<Organization>>;
-
+pub trait MemberStore: Send + Sync + 'static {
     async fn member(&self, id: MemberId) -> StoreResult<Option<Member>>;
 
     /// Inserts a member, its home folder (when `home_folder_id` is set) and its team
@@ -148,6 +124,24 @@ pub trait Store: ApiStore + WorkbookStore + Send + Sync + 'static {
     /// Moves the documents a member owns (not its home folder) to another member.
     async fn reassign_documents(&self, from: MemberId, to: MemberId) -> StoreResult<u64>;
 
+    /// Which of `ids` name no member; used to refuse a whole request naming them.
+    async fn missing_members(&self, ids: &[MemberId]) -> StoreResult<Vec<MemberId>>;
+
+    /// Looks a member up by email, case-insensitively.
+    async fn member_by_email(&self, email: &str) -> StoreResult<Option<Member>>;
+
+    /// Sets a member's argon2id password hash; `Ok(false)` when no such member.
+    async fn set_member_password(
+        &self,
+        id: MemberId,
+        password_hash: &str,
+        at: OffsetDateTime,
+    ) -> StoreResult<bool>;
+}
+
+/// Teams and their memberships. A part of [`Store`].
+#[async_trait]
+pub trait TeamStore: Send + Sync + 'static {
     /// Creates a team with its members and, optionally, its workspace and grant.
     async fn insert_team(&self, t: &NewTeam) -> StoreResult<()>;
 
@@ -195,12 +189,41 @@ pub trait Store: ApiStore + WorkbookStore + Send + Sync + 'static {
         remove: &[MemberId],
     ) -> StoreResult<()>;
 
-    /// Which of `ids` name no member; used to refuse a whole request naming them.
-    async fn missing_members(&self, ids: &[MemberId]) -> StoreResult<Vec<MemberId>>;
-
     /// Which of `ids` name no team.
     async fn missing_teams(&self, ids: &[TeamId]) -> StoreResult<Vec<TeamId>>;
+}
 
+/// Account types and their permissions. A part of [`Store`].
+#[async_trait]
+pub trait AccountTypeStore: Send + Sync + 'static {
+    async fn account_type(&self, id: AccountTypeId) -> StoreResult<Option<AccountType>>;
+
+    /// Looks an account type up by its exact name (`Admin`, `Creator`, …).
+    async fn account_type_by_name(&self, name: &str) -> StoreResult<Option<AccountType>>;
+
+    /// Account types ordered by name, after `after_name` when given, at most `limit`.
+    async fn list_account_types(
+        &self,
+        after_name: Option<&str>,
+        limit: u32,
+    ) -> StoreResult<Vec<AccountType>>;
+
+    /// Inserts a custom account type; a taken name gives [`StoreError::Conflict`].
+    async fn insert_account_type(&self, t: &AccountType, at: OffsetDateTime) -> StoreResult<()>;
+
+    /// Deletes an account type. Members holding it move to `reassign_to` in the same
+    /// transaction; without `reassign_to`, a type still held is not deleted.
+    async fn delete_account_type(
+        &self,
+        id: AccountTypeId,
+        reassign_to: Option<AccountTypeId>,
+        at: OffsetDateTime,
+    ) -> StoreResult<DeleteAccountType>;
+}
+
+/// The file tree: workspaces, folders (home folders among them) and workbooks. A part of [`Store`].
+#[async_trait]
+pub trait FileStore: Send + Sync + 'static {
     /// A node of the file tree.
     async fn inode(&self, id: InodeId) -> StoreResult<Option<Inode>>;
 
@@ -236,7 +259,11 @@ pub trait Store: ApiStore + WorkbookStore + Send + Sync + 'static {
         limit: u32,
         with_total: bool,
     ) -> StoreResult<(Vec<Inode>, Option<u64>)>;
+}
 
+/// Grants on the file tree. A part of [`Store`].
+#[async_trait]
+pub trait GrantStore: Send + Sync + 'static {
     /// The grants on one node, ordered by grant id, with their count when asked.
     async fn grants_on(
         &self,
@@ -250,13 +277,14 @@ pub trait Store: ApiStore + WorkbookStore + Send + Sync + 'static {
     /// Creates or updates grants on a node, one per grantee, all in one transaction.
     /// A grantee's new permission replaces its old one (`updated_*` change,
     /// `created_at` stays); granting the same permission again changes nothing.
+    /// Answers each grantee's grant as it now stands, in the order given.
     async fn upsert_grants(
         &self,
         inode: InodeId,
         grants: &[(Grantee, GrantPermission)],
         by: MemberId,
         at: OffsetDateTime,
-    ) -> StoreResult<()>;
+    ) -> StoreResult<Vec<Grant>>;
 
     async fn grant(&self, id: GrantId) -> StoreResult<Option<Grant>>;
 
@@ -275,41 +303,18 @@ pub trait Store: ApiStore + WorkbookStore + Send + Sync + 'static {
     /// Every grant that gives `member` something on `inode`: its own and its teams',
     /// on the node and on each of its ancestors.
     async fn applicable_grants(&self, member: MemberId, inode: InodeId) -> StoreResult<Vec<Grant>>;
+}
 
-    /// Looks a member up by email, case-insensitively.
-    async fn member_by_email(&self, email: &str) -> StoreResult<Option<Member>>;
+/// First run, the organization, client credentials, refresh tokens and the revocation feed. A part of [`Store`].
+#[async_trait]
+pub trait AuthStore: Send + Sync + 'static {
+    /// Creates the organization, the built-in account types, the first member and its
+    /// client credential, all or nothing. Fails with
+    /// [`StoreError::AlreadyInitialized`] when an organization exists.
+    async fn bootstrap(&self, b: &Bootstrap) -> StoreResult<()>;
 
-    async fn account_type(&self, id: AccountTypeId) -> StoreResult<Option<AccountType>>;
-
-    /// Looks an account type up by its exact name (`Admin`, `Creator`, …).
-    async fn account_type_by_name(&self, name: &str) -> StoreResult<Option<AccountType>>;
-
-    /// Account types ordered by name, after `after_name` when given, at most `limit`.
-    async fn list_account_types(
-        &self,
-        after_name: Option<&str>,
-        limit: u32,
-    ) -> StoreResult<Vec<AccountType>>;
-
-    /// Inserts a custom account type; a taken name gives [`StoreError::Conflict`].
-    async fn insert_account_type(&self, t: &AccountType, at: OffsetDateTime) -> StoreResult<()>;
-
-    /// Deletes an account type. Members holding it move to `reassign_to` in the same
-    /// transaction; without `reassign_to`, a type still held is not deleted.
-    async fn delete_account_type(
-        &self,
-        id: AccountTypeId,
-        reassign_to: Option<AccountTypeId>,
-        at: OffsetDateTime,
-    ) -> StoreResult<DeleteAccountType>;
-
-    /// Sets a member's argon2id password hash; `Ok(false)` when no such member.
-    async fn set_member_password(
-        &self,
-        id: MemberId,
-        password_hash: &str,
-        at: OffsetDateTime,
-    ) -> StoreResult<bool>;
+    /// The organization, if the database has been initialized.
+    async fn organization(&self) -> StoreResult<Option<Organization>>;
 
     async fn insert_client_credential(&self, c: &ClientCredential) -> StoreResult<()>;
 
@@ -345,4 +350,45 @@ pub trait Store: ApiStore + WorkbookStore + Send + Sync + 'static {
 
     /// Deletes refresh tokens that expired before `before`; answers how many.
     async fn prune_refresh_tokens(&self, before: OffsetDateTime) -> StoreResult<u64>;
+}
+
+/// Everything the server persists, one part per resource. Implementations must be safe
+/// to share between tasks; every multi-row write happens in one transaction.
+#[async_trait]
+pub trait Store:
+    MemberStore
+    + TeamStore
+    + AccountTypeStore
+    + FileStore
+    + GrantStore
+    + AuthStore
+    + ApiStore
+    + WorkbookStore
+    + Send
+    + Sync
+    + 'static
+{
+    /// Which database this is, for logs and the health check.
+    fn dialect(&self) -> Dialect;
+
+    /// A number that moves on after every write, when this process sees every write
+    /// made to the database (SQLite, served by one process); `None` when others may
+    /// write unseen (PostgreSQL shared by several nodes). A read remembered together
+    /// with the generation it was made under is current as long as the generation has
+    /// not moved.
+    fn generation(&self) -> Option<u64> {
+        None
+    }
+
+    /// A round trip to the database.
+    async fn ping(&self) -> StoreResult<()>;
+}
+
+/// Every part of [`Store`], for code that calls store methods on a concrete store
+/// (`SqlStore`) rather than through `dyn Store`.
+pub mod prelude {
+    pub use crate::{
+        AccountTypeStore, ApiStore, AuthStore, FileStore, GrantStore, MemberStore, Store,
+        TeamStore, WorkbookStore,
+    };
 }

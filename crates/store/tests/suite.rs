@@ -10,10 +10,11 @@ use sigil_core::{
     AccountType, BuiltinAccountType, ClientCredential, CredentialScope, Member, MemberId,
     Organization, OrganizationId, TokenFamilyId,
 };
-use sigil_store::{ApiCall, ApiConnector, ApiCredential, ApiDocument, ApiStore};
+use sigil_store::prelude::*;
+use sigil_store::{ApiCall, ApiConnector, ApiCredential, ApiDocument};
 use sigil_store::{
     Bootstrap, DeleteAccountType, MemberFilter, NewTeam, Position, RefreshToken, RevocationKind,
-    RotateOutcome, SqlStore, Store, StoreError, TeamCursor, TeamFilter,
+    RotateOutcome, SqlStore, StoreError, TeamCursor, TeamFilter,
 };
 use sqlx::postgres::PgConnectOptions;
 use sqlx::sqlite::SqliteConnectOptions;
@@ -112,6 +113,7 @@ suite!(
     grants_upsert_one_per_grantee_and_apply_through_teams_and_ancestors,
     concurrent_grants_of_one_grantee_never_make_two,
     nodes_are_listed_by_parent_visibility_and_permission,
+    upserts_answer_each_grant_as_it_now_stands,
 );
 
 fn bootstrap_data() -> Bootstrap {
@@ -1369,4 +1371,72 @@ async fn nodes_are_listed_by_parent_visibility_and_permission(store: Arc<SqlStor
         (names(found), total),
         (vec!["F".to_string(), "G".to_string()], Some(2))
     );
+}
+
+async fn upserts_answer_each_grant_as_it_now_stands(store: Arc<SqlStore>) {
+    use sigil_core::GrantPermission::*;
+    use sigil_store::Grantee;
+    let b = bootstrapped(&store).await;
+    let ws = workspace_for(&store, &b, "ws").await;
+    let (m1, m2) = (member_named(&b, "a@x.io"), member_named(&b, "b@x.io"));
+    store.insert_member(&m1, &[]).await.unwrap();
+    store.insert_member(&m2, &[]).await.unwrap();
+    let t1 = sigil_core::clock::now();
+    let first = store
+        .upsert_grants(
+            ws.id,
+            &[
+                (Grantee::Member(m1.id), View),
+                (Grantee::Member(m2.id), Edit),
+            ],
+            b.admin.id,
+            t1,
+        )
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 2);
+    assert_eq!(
+        (first[0].member_id, first[0].permission, first[0].created_at),
+        (Some(m1.id), View, t1)
+    );
+    assert_eq!(
+        (first[1].member_id, first[1].permission),
+        (Some(m2.id), Edit)
+    );
+    // One changed, one the same again: both answered, in the order asked.
+    let t2 = t1 + Duration::seconds(5);
+    let second = store
+        .upsert_grants(
+            ws.id,
+            &[
+                (Grantee::Member(m2.id), Edit),
+                (Grantee::Member(m1.id), Explore),
+            ],
+            m2.id,
+            t2,
+        )
+        .await
+        .unwrap();
+    assert_eq!(second[0].id, first[1].id);
+    assert_eq!(
+        (second[0].updated_at, second[0].updated_by),
+        (t1, Some(b.admin.id)),
+        "unchanged: the grant as it stood"
+    );
+    assert_eq!(
+        second[1].id, first[0].id,
+        "updated in place, not a new grant"
+    );
+    assert_eq!(
+        (
+            second[1].permission,
+            second[1].created_at,
+            second[1].updated_at
+        ),
+        (Explore, t1, t2)
+    );
+    // What the upsert answered is what a read finds.
+    for g in &second {
+        assert_eq!(store.grant(g.id).await.unwrap().as_ref(), Some(g));
+    }
 }

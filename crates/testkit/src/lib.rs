@@ -14,7 +14,8 @@ use sigil_server::bootstrap::{initialize, InitOutput};
 use sigil_server::config::Config;
 use sigil_server::AppState;
 use sigil_service::startup::{build, load_keys, Keys};
-use sigil_store::{SqlStore, Store};
+use sigil_store::prelude::*;
+use sigil_store::SqlStore;
 use tokio::net::TcpListener;
 
 pub struct TestApp {

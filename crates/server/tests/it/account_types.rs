@@ -5,7 +5,7 @@ use crate::common::{assert_error, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sigil_core::{BuiltinAccountType, Member, MemberId};
-use sigil_store::Store;
+use sigil_store::prelude::*;
 
 async fn create(app: &TestApp, token: &str, body: Value) -> (StatusCode, Value) {
     app.send_json(Method::POST, "/v2/accountTypes", Some(token), &body)

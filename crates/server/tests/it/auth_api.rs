@@ -8,7 +8,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sigil_core::BuiltinAccountType;
 use sigil_server::auth::tokens::TokenSubject;
-use sigil_store::Store;
+use sigil_store::prelude::*;
 
 fn token_keys(body: &Value) -> Vec<String> {
     let mut keys: Vec<String> = body.as_object().unwrap().keys().cloned().collect();

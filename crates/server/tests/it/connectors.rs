@@ -15,7 +15,7 @@ use axum::Router;
 use reqwest::Method;
 use serde_json::{json, Value};
 use sigil_core::BuiltinAccountType;
-use sigil_store::{ApiStore, Store};
+use sigil_store::prelude::*;
 
 // ---- the fake upstream ----
 

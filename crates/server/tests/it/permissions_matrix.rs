@@ -7,7 +7,7 @@ use crate::common::TestApp;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sigil_core::{BuiltinAccountType, MemberId, TeamId, TeamMember};
-use sigil_store::Store;
+use sigil_store::prelude::*;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Role {

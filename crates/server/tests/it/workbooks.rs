@@ -5,7 +5,7 @@ use crate::common::{assert_error, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
 use sigil_core::BuiltinAccountType;
-use sigil_store::Store;
+use sigil_store::prelude::*;
 
 async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> (reqwest::StatusCode, Value) {
     app.send_json(Method::POST, path, Some(token), &body).await

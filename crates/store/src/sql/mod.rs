@@ -1,0 +1,256 @@
+//! [`SqlStore`]: the SQLite and PostgreSQL implementation of [`Store`].
+//!
+//! Both dialects share one SQL text per operation (`$n` placeholders, `RETURNING`,
+//! `ON CONFLICT` work on both) and one Rust body: the [`on_pool!`] macro compiles each
+//! body once against `SqlitePool` and once against `PgPool`, so a query cannot drift
+//! between the two. Column types differ only in the migrations (`migrations/<dialect>`),
+//! which share their numbering.
+//!
+//! Here: the pools, the dialect macros and the write generation. Each resource's part
+//! of the trait is in its own file (`members`, `teams`, `account_types`, `files`,
+//! `grants`, `auth`, `api`, `workbooks`); statements binding a whole record are in
+//! `binds`, run-time query assembly and the page reader in `query`, row types in
+//! `rows`.
+
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sigil_core::{
+    AccountType, AccountTypeId, ClientCredential, CredentialScope, GrantId, GrantPermission,
+    InodeId, Member, MemberId, Organization, Permission, Team, TeamId, TeamMember, TokenFamilyId,
+    UserKind, Visibility,
+};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use time::OffsetDateTime;
+use tokio::sync::{mpsc, oneshot};
+use uuid::Uuid;
+
+use crate::error::{StoreError, StoreResult};
+use crate::records::{
+    Bootstrap, DeleteAccountType, Grant, GrantFilter, Grantee, Inode, InodeFilter, MemberFilter,
+    NameCursor, NewTeam, Position, RefreshToken, Revocation, RevocationKind, RotateOutcome,
+    TeamCursor, TeamFilter, WorkspaceFilter,
+};
+use crate::Store;
+
+/// Which database engine a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "sqlite",
+            Dialect::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Clone)]
+enum Pool {
+    /// SQLite allows one writer at a time. Writes go through a one-connection pool, so
+    /// that they queue in the pool (an async wait) instead of colliding in SQLite's
+    /// busy handler, which sleeps; reads use the other pool concurrently (WAL).
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+        refresh: RefreshWriter,
+    },
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the concrete read pool of either dialect.
+macro_rules! on_pool {
+    ($self:ident, $pool:ident, $body:expr) => {
+        match &$self.pool {
+            Pool::Sqlite { read: $pool, .. } => $body,
+            Pool::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Like [`on_pool!`], for statements that write.
+///
+/// Every write moves the store's generation on once it has finished (committed or
+/// failed, the guard drops either way), so a read cached under an older generation is
+/// never served after the write.
+macro_rules! on_writer {
+    ($self:ident, $pool:ident, $body:expr) => {{
+        let _moves_generation = $crate::sql::GenerationBump(&$self.generation);
+        match &$self.pool {
+            Pool::Sqlite { write: $pool, .. } => $body,
+            Pool::Postgres($pool) => $body,
+        }
+    }};
+}
+
+/// Like [`on_writer!`], for append-only logs that no cached read depends on (the
+/// connector call log): their writes leave the generation alone, so that a busy log
+/// does not empty every cache.
+macro_rules! on_log_writer {
+    ($self:ident, $pool:ident, $body:expr) => {
+        match &$self.pool {
+            Pool::Sqlite { write: $pool, .. } => $body,
+            Pool::Postgres($pool) => $body,
+        }
+    };
+}
+
+#[macro_use]
+mod binds;
+#[macro_use]
+mod query;
+mod rows;
+
+use binds::*;
+use query::*;
+use rows::*;
+
+mod account_types;
+mod api;
+mod auth;
+mod files;
+mod grants;
+mod members;
+mod teams;
+mod workbooks;
+
+use auth::RefreshWriter;
+
+/// Moves the generation on when dropped, i.e. after the write it guards has ended.
+struct GenerationBump<'a>(&'a AtomicU64);
+
+impl Drop for GenerationBump<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::Release);
+    }
+}
+
+/// The SQL store. Cheap to clone; clones share the connection pool.
+#[derive(Clone)]
+pub struct SqlStore {
+    pool: Pool,
+    /// Counts this process's writes; see [`Store::generation`].
+    generation: Arc<AtomicU64>,
+}
+
+impl std::fmt::Debug for SqlStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SqlStore({})", self.dialect().as_str())
+    }
+}
+
+impl SqlStore {
+    /// Connects to `url` (`sqlite:PATH` or `postgres://…`) and applies migrations.
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url)?;
+            Self::connect_postgres(opts).await
+        } else if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)?;
+            Self::connect_sqlite(opts).await
+        } else {
+            // Never echo the URL: it may carry a password.
+            let scheme = url.split(':').next().unwrap_or_default();
+            Err(StoreError::UnsupportedUrl(format!(
+                "scheme `{scheme}`; use sqlite:PATH or postgres://…"
+            )))
+        }
+    }
+
+    /// Opens (creating if needed) a SQLite database in WAL mode with foreign keys on
+    /// and a busy timeout, then migrates it.
+    pub async fn connect_sqlite(opts: SqliteConnectOptions) -> StoreResult<Self> {
+        let opts = opts
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // NORMAL is durable in WAL mode except for the last transactions before a
+            // power loss, and avoids an fsync per commit.
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        // A local file does not drop connections: skip the ping sqlx would otherwise
+        // send before handing each one out.
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .test_before_acquire(false)
+            .connect_with(opts.clone())
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&write).await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(8)
+            .min_connections(1)
+            .test_before_acquire(false)
+            .connect_with(opts)
+            .await?;
+        Ok(SqlStore {
+            pool: Pool::Sqlite {
+                refresh: RefreshWriter::spawn(write.clone()),
+                read,
+                write,
+            },
+            generation: Arc::new(AtomicU64::new(0)),
+        })
+    }
+
+    /// Connects to PostgreSQL and migrates it.
+    pub async fn connect_postgres(opts: PgConnectOptions) -> StoreResult<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts)
+            .await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(SqlStore {
+            pool: Pool::Postgres(pool),
+            generation: Arc::new(AtomicU64::new(0)),
+        })
+    }
+
+    /// Closes every connection; pending queries finish first.
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Sqlite { read, write, .. } => {
+                read.close().await;
+                write.close().await;
+            }
+            Pool::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    fn generation(&self) -> Option<u64> {
+        match self.pool {
+            // A SQLite database is served by one process, and every write of that
+            // process goes through `on_writer!`.
+            Pool::Sqlite { .. } => Some(self.generation.load(Ordering::Acquire)),
+            // Other nodes write to the same PostgreSQL database unseen.
+            Pool::Postgres(_) => None,
+        }
+    }
+
+    fn dialect(&self) -> Dialect {
+        match self.pool {
+            Pool::Sqlite { .. } => Dialect::Sqlite,
+            Pool::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        on_pool!(self, pool, {
+            sqlx::query("SELECT 1").execute(pool).await?;
+        });
+        Ok(())
+    }
+}
