@@ -12,7 +12,7 @@ pub use error::{StoreError, StoreResult};
 pub use records::{
     ApiCall, ApiConnector, ApiCredential, ApiDocument, Bootstrap, DeleteAccountType, Grant,
     GrantFilter, Grantee, Inode, InodeFilter, MemberFilter, NameCursor, NewTeam, Position,
-    RefreshToken, Revocation, RevocationKind, RotateOutcome, TeamCursor, TeamFilter,
+    RefreshToken, Revocation, RevocationKind, RotateOutcome, TeamCursor, TeamFilter, WebSession,
     WorkspaceFilter,
 };
 pub use sql::{Dialect, SqlStore};
@@ -350,6 +350,25 @@ pub trait AuthStore: Send + Sync + 'static {
 
     /// Deletes refresh tokens that expired before `before`; answers how many.
     async fn prune_refresh_tokens(&self, before: OffsetDateTime) -> StoreResult<u64>;
+
+    /// Client credentials not revoked, by name then client ID.
+    async fn list_client_credentials(&self) -> StoreResult<Vec<ClientCredential>>;
+
+    async fn insert_session(&self, s: &WebSession) -> StoreResult<()>;
+
+    async fn session(&self, id_hash: &[u8]) -> StoreResult<Option<WebSession>>;
+
+    /// Records that the session was used at `at`.
+    async fn touch_session(&self, id_hash: &[u8], at: OffsetDateTime) -> StoreResult<()>;
+
+    /// `Ok(false)` when there was no such session.
+    async fn delete_session(&self, id_hash: &[u8]) -> StoreResult<bool>;
+
+    /// Ends every session of a member; answers how many.
+    async fn delete_member_sessions(&self, member: MemberId) -> StoreResult<u64>;
+
+    /// Deletes sessions last used before `before`; answers how many.
+    async fn prune_sessions(&self, before: OffsetDateTime) -> StoreResult<u64>;
 }
 
 /// Everything the server persists, one part per resource. Implementations must be safe

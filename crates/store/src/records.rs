@@ -334,3 +334,14 @@ pub struct ApiCall {
     pub bytes_received: u64,
     pub response_body: Option<String>,
 }
+
+/// A web session as stored: only the SHA-256 of the cookie's id is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebSession {
+    pub id_hash: Vec<u8>,
+    pub member_id: MemberId,
+    /// Sent back with every state-changing form of the session.
+    pub csrf_token: String,
+    pub created_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+}

@@ -307,4 +307,88 @@ impl AuthStore for SqlStore {
                 .rows_affected()
         }))
     }
+
+    async fn list_client_credentials(&self) -> StoreResult<Vec<ClientCredential>> {
+        let sql = format!(
+            "SELECT {CREDENTIAL_COLUMNS} FROM client_credentials WHERE revoked_at IS NULL \
+             ORDER BY name, client_id"
+        );
+        let rows: Vec<CredentialRow> =
+            on_pool!(self, pool, { sqlx::query_as(&sql).fetch_all(pool).await? });
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    // Session writes leave the generation alone: no cached read depends on them, and
+    // a page view must not empty every cache.
+    async fn insert_session(&self, s: &WebSession) -> StoreResult<()> {
+        on_log_writer!(self, pool, {
+            sqlx::query(
+                "INSERT INTO web_sessions (id_hash, member_id, csrf_token, created_at, \
+                 last_seen_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(s.id_hash.as_slice())
+            .bind(s.member_id.0)
+            .bind(&s.csrf_token)
+            .bind(s.created_at)
+            .bind(s.last_seen_at)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    async fn session(&self, id_hash: &[u8]) -> StoreResult<Option<WebSession>> {
+        let row: Option<SessionRow> = on_pool!(self, pool, {
+            sqlx::query_as(
+                "SELECT id_hash, member_id, csrf_token, created_at, last_seen_at \
+                 FROM web_sessions WHERE id_hash = $1",
+            )
+            .bind(id_hash)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(Into::into))
+    }
+
+    async fn touch_session(&self, id_hash: &[u8], at: OffsetDateTime) -> StoreResult<()> {
+        on_log_writer!(self, pool, {
+            sqlx::query("UPDATE web_sessions SET last_seen_at = $1 WHERE id_hash = $2")
+                .bind(at)
+                .bind(id_hash)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    async fn delete_session(&self, id_hash: &[u8]) -> StoreResult<bool> {
+        Ok(on_log_writer!(self, pool, {
+            sqlx::query("DELETE FROM web_sessions WHERE id_hash = $1")
+                .bind(id_hash)
+                .execute(pool)
+                .await?
+                .rows_affected()
+                > 0
+        }))
+    }
+
+    async fn delete_member_sessions(&self, member: MemberId) -> StoreResult<u64> {
+        Ok(on_log_writer!(self, pool, {
+            sqlx::query("DELETE FROM web_sessions WHERE member_id = $1")
+                .bind(member.0)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        }))
+    }
+
+    async fn prune_sessions(&self, before: OffsetDateTime) -> StoreResult<u64> {
+        Ok(on_log_writer!(self, pool, {
+            sqlx::query("DELETE FROM web_sessions WHERE last_seen_at < $1")
+                .bind(before)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        }))
+    }
 }

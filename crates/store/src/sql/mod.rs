@@ -34,7 +34,7 @@ use crate::error::{StoreError, StoreResult};
 use crate::records::{
     Bootstrap, DeleteAccountType, Grant, GrantFilter, Grantee, Inode, InodeFilter, MemberFilter,
     NameCursor, NewTeam, Position, RefreshToken, Revocation, RevocationKind, RotateOutcome,
-    TeamCursor, TeamFilter, WorkspaceFilter,
+    TeamCursor, TeamFilter, WebSession, WorkspaceFilter,
 };
 use crate::Store;
 

@@ -295,3 +295,24 @@ pub(super) struct RevocationRow {
     pub(super) subject: String,
     pub(super) created_at: OffsetDateTime,
 }
+
+#[derive(sqlx::FromRow)]
+pub(super) struct SessionRow {
+    pub(super) id_hash: Vec<u8>,
+    pub(super) member_id: Uuid,
+    pub(super) csrf_token: String,
+    pub(super) created_at: OffsetDateTime,
+    pub(super) last_seen_at: OffsetDateTime,
+}
+
+impl From<SessionRow> for crate::records::WebSession {
+    fn from(r: SessionRow) -> Self {
+        crate::records::WebSession {
+            id_hash: r.id_hash,
+            member_id: r.member_id.into(),
+            csrf_token: r.csrf_token,
+            created_at: r.created_at,
+            last_seen_at: r.last_seen_at,
+        }
+    }
+}

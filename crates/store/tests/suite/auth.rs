@@ -314,3 +314,55 @@ pub(crate) async fn concurrent_refresh_inserts_commit_and_a_bad_one_fails_alone(
         assert!(matches!(out, RotateOutcome::Rotated(_)), "{i}: {out:?}");
     }
 }
+
+pub(crate) async fn web_sessions_are_read_touched_and_ended(store: Arc<SqlStore>) {
+    let b = bootstrapped(&store).await;
+    let t0 = sigil_core::clock::now();
+    let s = sigil_store::WebSession {
+        id_hash: vec![7; 32],
+        member_id: b.admin.id,
+        csrf_token: "csrf".into(),
+        created_at: t0,
+        last_seen_at: t0,
+    };
+    store.insert_session(&s).await.unwrap();
+    let other = sigil_store::WebSession {
+        id_hash: vec![8; 32],
+        ..s.clone()
+    };
+    store.insert_session(&other).await.unwrap();
+    assert_eq!(store.session(&s.id_hash).await.unwrap().as_ref(), Some(&s));
+    let t1 = t0 + Duration::seconds(90);
+    store.touch_session(&s.id_hash, t1).await.unwrap();
+    assert_eq!(
+        store
+            .session(&s.id_hash)
+            .await
+            .unwrap()
+            .unwrap()
+            .last_seen_at,
+        t1
+    );
+    // Pruning by last use keeps the one touched later.
+    assert_eq!(
+        store
+            .prune_sessions(t0 + Duration::seconds(1))
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(store.session(&other.id_hash).await.unwrap().is_none());
+    assert!(store.session(&s.id_hash).await.unwrap().is_some());
+    assert_eq!(store.delete_member_sessions(b.admin.id).await.unwrap(), 1);
+    assert!(!store.delete_session(&s.id_hash).await.unwrap());
+    // Live client credentials are listed; revoked ones are not.
+    assert_eq!(
+        store.list_client_credentials().await.unwrap()[0].client_id,
+        b.credential.client_id
+    );
+    store
+        .revoke_client_credential(&b.credential.client_id, t1)
+        .await
+        .unwrap();
+    assert!(store.list_client_credentials().await.unwrap().is_empty());
+}

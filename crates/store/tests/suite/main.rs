@@ -112,6 +112,7 @@ suite!(
     auth::revocation_feed_is_ordered_and_windowed,
     auth::prune_deletes_only_expired_refresh_tokens,
     auth::a_closed_database_is_a_failure_not_an_absence,
+    auth::web_sessions_are_read_touched_and_ended,
     members::account_types_are_listed_created_and_deleted_with_reassignment,
     members::members_are_paged_by_keyset_or_offset_with_filters,
     teams::teams_are_created_with_workspace_and_members_and_deleted_whole,
