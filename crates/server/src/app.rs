@@ -17,6 +17,17 @@ use crate::metrics::track;
 use crate::middleware::{request_context, RequestId};
 use crate::state::AppState;
 
+/// Unknown routes: Sigma's error body for the API, a page for everything else.
+async fn fallback(uri: axum::http::Uri) -> Response {
+    use axum::response::IntoResponse;
+    let p = uri.path();
+    if p.starts_with("/v2") || p.starts_with("/v2.1") || p.starts_with("/sigma/") {
+        ApiError::not_found("no such route").into_response()
+    } else {
+        crate::web::not_found_page()
+    }
+}
+
 /// The whole application.
 pub fn app(state: AppState) -> Router {
     app_with(state, Router::new())
@@ -29,8 +40,9 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
     let max_body = state.config.max_body_bytes;
     let metrics = state.metrics.clone();
     router
+        .merge(crate::web::router())
         .merge(extra)
-        .fallback(|| async { ApiError::not_found("no such route") })
+        .fallback(fallback)
         .method_not_allowed_fallback(|method: Method| async move {
             ApiError::MethodNotAllowed(format!("method {method} is not allowed on this route"))
         })

@@ -1,5 +1,5 @@
 //! The sigil HTTP server: the REST API under [`api`] (Sigma's `/v2` and sigil's own
-//! operations), the extractors and errors it shares, and [`app`], which assembles the
+//! operations), the web pages under [`web`], the extractors and errors it shares, and [`app`], which assembles the
 //! routes with the middleware stack. Every operation is a call into
 //! [`sigil_service`]; nothing here reaches the store.
 
@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod serve;
 pub mod state;
+pub mod web;
 
 pub use app::{app, app_with};
 pub use error::ApiError;

@@ -55,11 +55,12 @@ fn finish_error(mut res: Response, request_id: &str) -> Response {
         None => {
             // An error made outside our handlers (router 405, timeout, caught panic):
             // give it the same shape as every other error.
-            let is_json = res
-                .headers()
-                .get(header::CONTENT_TYPE)
-                .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-            if is_json {
+            // JSON bodies are already ours; HTML ones are the web pages' own error pages.
+            let keep = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
+                v.as_bytes().starts_with(b"application/json")
+                    || v.as_bytes().starts_with(b"text/html")
+            });
+            if keep {
                 return res;
             }
             ErrorInfo::for_status(status)

@@ -45,6 +45,29 @@ pub struct Config {
     pub organization_name: String,
     pub auth: AuthConfig,
     pub connect: ConnectConfig,
+    pub web: WebConfig,
+}
+
+/// The web pages.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebConfig {
+    /// A session unused this long ends (default 12 hours).
+    pub session_idle_secs: u64,
+    /// Failed sign-ins for one email within `sign_in_window_secs` before further
+    /// attempts are refused until the window passes.
+    pub sign_in_attempts: u32,
+    pub sign_in_window_secs: u64,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            session_idle_secs: 12 * 3600,
+            sign_in_attempts: 5,
+            sign_in_window_secs: 15 * 60,
+        }
+    }
 }
 
 /// Outbound calls made by API connectors.
@@ -123,6 +146,7 @@ impl Default for Config {
             organization_name: "sigil".into(),
             auth: AuthConfig::default(),
             connect: ConnectConfig::default(),
+            web: WebConfig::default(),
         }
     }
 }
@@ -271,6 +295,15 @@ impl Config {
                 "auth.refresh_token_ttl_secs must be at least the access token lifetime".into(),
             );
         }
+        let w = &self.web;
+        if w.session_idle_secs < 60 || w.session_idle_secs > 30 * 24 * 3600 {
+            return bad("web.session_idle_secs must be between 60 and 2592000".into());
+        }
+        if w.sign_in_attempts == 0 || w.sign_in_window_secs == 0 {
+            return bad(
+                "web.sign_in_attempts and web.sign_in_window_secs must be at least 1".into(),
+            );
+        }
         if a.revocation_poll_ms < 50 {
             return bad("auth.revocation_poll_ms must be at least 50".into());
         }
@@ -321,6 +354,13 @@ impl Config {
         self.public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}", self.listen))
+    }
+
+    /// Whether cookies must be `Secure`: the public URL is https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
     }
 
     /// The database URL in force.

@@ -24,6 +24,7 @@ pub mod members;
 pub mod paging;
 pub mod runs;
 pub mod secret;
+pub mod sessions;
 pub mod startup;
 pub mod teams;
 pub mod workbooks;
@@ -71,6 +72,7 @@ pub struct Services {
     pub documents: Arc<Documents>,
     pub connectors: Arc<Connectors>,
     pub workbooks: Arc<Workbooks>,
+    pub sessions: Arc<sessions::Sessions>,
     store: Arc<dyn Store>,
 }
 
@@ -160,7 +162,13 @@ impl Services {
             files.clone(),
             connectors.clone(),
         ));
+        let sessions = Arc::new(sessions::Sessions::new(
+            store.clone(),
+            auth.clone(),
+            config.web.clone(),
+        ));
         Ok(Services {
+            sessions,
             config,
             organization,
             auth,

@@ -169,6 +169,25 @@ impl Members {
         Ok(page.with_entries(entries))
     }
 
+    /// Active members matching `search` (part of the email or name), for choosing one
+    /// to share with: any member may look, and sees names and emails only.
+    pub async fn directory(
+        &self,
+        _caller: &Caller,
+        search: Option<String>,
+        limit: u32,
+    ) -> ServiceResult<Vec<Member>> {
+        let filter = MemberFilter {
+            search: search.filter(|s| !s.trim().is_empty()),
+            ..MemberFilter::default()
+        };
+        let (rows, _) = self
+            .store
+            .list_members(&filter, &sigil_store::Position::Start, limit, false)
+            .await?;
+        Ok(rows)
+    }
+
     /// Creates a member with a home folder, optionally in teams. A taken email is a
     /// conflict; unknown teams are refused, naming them, and nothing is written.
     pub async fn create(&self, caller: &Caller, req: NewMember) -> ServiceResult<MemberRecord> {
@@ -348,6 +367,7 @@ impl Members {
         if deactivated {
             self.revocations
                 .insert(RevocationKind::Member, &m.id.to_string());
+            self.store.delete_member_sessions(m.id).await?;
         }
         if let Some(to) = new_owner {
             let moved = self.store.reassign_documents(m.id, to).await?;
@@ -377,6 +397,7 @@ impl Members {
             self.store.update_member(&m, true).await?;
             self.revocations
                 .insert(RevocationKind::Member, &m.id.to_string());
+            self.store.delete_member_sessions(m.id).await?;
             tracing::info!(member = %m.id, "member deactivated");
         }
         Ok(())

@@ -130,6 +130,9 @@ pub fn spawn_background(
                         Err(e) => tracing::warn!(error = %e, "could not prune refresh tokens"),
                     }
                     prune_call_log(&services).await;
+                    if let Err(e) = services.sessions.prune().await {
+                        tracing::warn!(error = %e, "could not prune web sessions");
+                    }
                 }
             }
         }

@@ -13,5 +13,6 @@ mod auth_api;
 mod connectors;
 mod members_teams;
 mod permissions_matrix;
+mod web;
 mod workbooks;
 mod workspaces;

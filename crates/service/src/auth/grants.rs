@@ -369,11 +369,15 @@ impl Auth {
             .await
     }
 
-    /// A member's email and password (the Report token API's BASIC method).
+    /// The active member with this email and password, if they match.
     ///
-    /// An unknown email costs the same argon2 verification as a known one, so the answer
-    /// time does not tell which emails are members.
-    pub async fn password(&self, email: &str, password: &str) -> Result<Issued, AuthFailure> {
+    /// An unknown email costs the same argon2 verification as a known one, so the
+    /// answer time does not tell which emails are members.
+    pub async fn verify_password(
+        &self,
+        email: &str,
+        password: &str,
+    ) -> Result<Option<sigil_core::Member>, AuthFailure> {
         let member = self
             .store
             .member_by_email(email)
@@ -384,9 +388,14 @@ impl Auth {
             None => self.dummy_password_hash().await,
         };
         let ok = verify_password_async(password.to_owned(), phc).await;
-        match member {
-            Some(m) if ok && m.password_hash.is_some() => self.issue_new(m.id, None, None).await,
-            _ => Err(AuthFailure::InvalidGrant(
+        Ok(member.filter(|m| ok && m.password_hash.is_some()))
+    }
+
+    /// A member's email and password (the Report token API's BASIC method).
+    pub async fn password(&self, email: &str, password: &str) -> Result<Issued, AuthFailure> {
+        match self.verify_password(email, password).await? {
+            Some(m) => self.issue_new(m.id, None, None).await,
+            None => Err(AuthFailure::InvalidGrant(
                 "invalid username or password".into(),
             )),
         }

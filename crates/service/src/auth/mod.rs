@@ -237,6 +237,16 @@ impl Auth {
         })
     }
 
+    /// Client credentials not revoked, by name. Admin only. Never a secret: sigil
+    /// keeps only a keyed hash of each.
+    pub async fn list_client_credentials(
+        &self,
+        caller: &Caller,
+    ) -> ServiceResult<Vec<ClientCredential>> {
+        caller.require_admin()?;
+        Ok(self.store.list_client_credentials().await?)
+    }
+
     /// Revokes client credentials and every token issued from them, at once. Admin
     /// only.
     pub async fn revoke_client_credentials(

@@ -1,0 +1,231 @@
+//! A real Chromium driven over WebDriver (chromedriver), found as a person finds
+//! things: fields by their label, buttons by their text, links by their text, the
+//! user menu by its accessible name. Without Chromium the tests say so and are
+//! skipped, except under CI, where that fails them. A failing test leaves a
+//! screenshot of the page it was on in its temporary directory.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+pub type Step<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+pub struct Browser {
+    pub client: Client,
+    pub base: String,
+    pub shots: std::path::PathBuf,
+    _driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+fn installed(bin: &str) -> bool {
+    std::process::Command::new(bin)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+impl Browser {
+    /// A browser on `base`; `None` (skip) when Chromium is not installed here.
+    pub async fn open(base: &str, shots: &std::path::Path) -> Option<Browser> {
+        if !installed("chromedriver") || !installed("chromium") {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "chromium and chromedriver are needed under CI: the browser tests may not be skipped"
+            );
+            eprintln!("chromium or chromedriver is not installed: the browser test is skipped");
+            return None;
+        }
+        let port = free_port();
+        let mut driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("chromedriver starts");
+        // Ready when it says so.
+        let mut lines = BufReader::new(driver.stdout.take().unwrap()).lines();
+        let ready = tokio::time::timeout(Duration::from_secs(30), async {
+            while let Ok(Some(l)) = lines.next_line().await {
+                if l.contains("started successfully") {
+                    return true;
+                }
+            }
+            false
+        })
+        .await;
+        assert_eq!(ready.ok(), Some(true), "chromedriver did not start");
+        // Two crypto providers are compiled in (reqwest's and the WebDriver client's):
+        // name one, once per process.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let profile = tempfile::tempdir().unwrap();
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--no-first-run", "--disable-quic", "--window-size=1280,800",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ]
+            }),
+        );
+        let client = ClientBuilder::rustls()
+            .expect("rustls")
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("a WebDriver session");
+        Some(Browser {
+            client,
+            base: base.to_owned(),
+            shots: shots.to_path_buf(),
+            _driver: driver,
+            _profile: profile,
+        })
+    }
+
+    pub async fn goto(&self, path: &str) -> Step {
+        self.client.goto(&format!("{}{path}", self.base)).await?;
+        Ok(())
+    }
+
+    /// The field a label names.
+    pub async fn field(&self, label: &str) -> Step<fantoccini::elements::Element> {
+        let l = self
+            .client
+            .find(Locator::XPath(&format!(
+                "//label[normalize-space()={}]",
+                xpath_str(label)
+            )))
+            .await?;
+        let id = l.attr("for").await?.ok_or("the label names no field")?;
+        Ok(self.client.find(Locator::Id(&id)).await?)
+    }
+
+    pub async fn fill(&self, label: &str, value: &str) -> Step {
+        let f = self.field(label).await?;
+        f.clear().await?;
+        f.send_keys(value).await?;
+        Ok(())
+    }
+
+    pub async fn choose(&self, label: &str, option: &str) -> Step {
+        self.field(label).await?.select_by_label(option).await?;
+        Ok(())
+    }
+
+    /// Clicks the first visible button (or button-like summary) with this text.
+    pub async fn press(&self, text: &str) -> Step {
+        let xp = format!(
+            "//*[self::button or self::summary or @role='button'][normalize-space()={}]",
+            xpath_str(text)
+        );
+        for b in self.client.find_all(Locator::XPath(&xp)).await? {
+            if b.is_displayed().await? {
+                let submits = b.tag_name().await? == "button"
+                    && b.attr("type").await?.as_deref() != Some("button");
+                let page = self.client.find(Locator::Css("html")).await?;
+                b.click().await?;
+                if submits {
+                    self.wait_until_gone(page).await?;
+                }
+                return Ok(());
+            }
+        }
+        Err(format!("no visible button `{text}`").into())
+    }
+
+    /// Waits (at most ten seconds) until the page `old` belonged to is replaced.
+    async fn wait_until_gone(&self, old: fantoccini::elements::Element) -> Step {
+        for _ in 0..200 {
+            if old.tag_name().await.is_err() {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Err("the page did not change after submitting the form".into())
+    }
+
+    pub async fn link(&self, text: &str) -> Step {
+        let page = self.client.find(Locator::Css("html")).await?;
+        self.client
+            .find(Locator::LinkText(text))
+            .await?
+            .click()
+            .await?;
+        self.wait_until_gone(page).await
+    }
+
+    /// Opens the user menu in the header.
+    pub async fn user_menu(&self) -> Step {
+        self.client
+            .find(Locator::XPath("//summary[@aria-label='User menu']"))
+            .await?
+            .click()
+            .await?;
+        Ok(())
+    }
+
+    pub async fn text(&self) -> Step<String> {
+        Ok(self.client.find(Locator::Css("body")).await?.text().await?)
+    }
+
+    pub async fn has_button(&self, text: &str) -> Step<bool> {
+        let xp = format!(
+            "//*[self::button or self::summary or self::a][normalize-space()={}]",
+            xpath_str(text)
+        );
+        Ok(!self.client.find_all(Locator::XPath(&xp)).await?.is_empty())
+    }
+
+    pub async fn screenshot(&self, name: &str) {
+        if let Ok(png) = self.client.screenshot().await {
+            let path = self.shots.join(format!("{name}.png"));
+            let _ = std::fs::write(&path, png);
+            eprintln!("screenshot: {}", path.display());
+        }
+    }
+
+    /// Runs a test's steps; on failure, keeps a screenshot and fails with the step's
+    /// error. The browser is closed either way.
+    pub async fn run<F>(self, name: &str, steps: F)
+    where
+        F: AsyncFnOnce(&Browser) -> Step,
+    {
+        let r = steps(&self).await;
+        if r.is_err() {
+            self.screenshot(&format!("{name}-failure")).await;
+        }
+        let _ = self.client.clone().close().await;
+        if let Err(e) = r {
+            panic!("{name}: {e}");
+        }
+    }
+}
+
+/// An XPath string literal holding `s`.
+fn xpath_str(s: &str) -> String {
+    if !s.contains('\'') {
+        format!("'{s}'")
+    } else {
+        let parts: Vec<String> = s.split('\'').map(|p| format!("'{p}'")).collect();
+        format!("concat({})", parts.join(", \"'\", "))
+    }
+}
