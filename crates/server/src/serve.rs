@@ -23,6 +23,7 @@ pub fn print_first_run(out: &InitOutput, base_url: &str) {
          \x20 password         {}\n\
          \x20 client id        {}\n\
          \x20 client secret    {}\n\n\
+         Sign in to the web pages at {base_url}/ with the email and password.\n\n\
          Get a token:\n\
          \x20 curl -s -X POST {base_url}/v2/auth/token -d grant_type=client_credentials \\\n\
          \x20   -d client_id={} -d client_secret={}\n",

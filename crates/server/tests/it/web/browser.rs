@@ -95,7 +95,10 @@ impl Browser {
         Some(Browser {
             client,
             base: base.to_owned(),
-            shots: shots.to_path_buf(),
+            // SIGIL_TEST_SCREENSHOTS keeps them somewhere that outlives the test.
+            shots: std::env::var_os("SIGIL_TEST_SCREENSHOTS")
+                .map(std::path::PathBuf::from)
+                .unwrap_or_else(|| shots.to_path_buf()),
             _driver: driver,
             _profile: profile,
         })
