@@ -248,7 +248,7 @@ pub trait FileStore: Send + Sync + 'static {
     /// Workspaces (not archived) with exactly this name.
     async fn workspaces_named(&self, name: &str) -> StoreResult<Vec<Inode>>;
 
-    /// Writes a node's name, description, parent, archived flag and updater.
+    /// Writes a node's name, description, parent, owner, archived flag and updater.
     async fn update_inode(&self, i: &Inode) -> StoreResult<()>;
 
     /// A page of workspaces (not archived), ordered by name then id.

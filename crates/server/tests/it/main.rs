@@ -12,6 +12,7 @@ mod api_surface;
 mod auth_api;
 mod connectors;
 mod members_teams;
+mod patches;
 mod permissions_matrix;
 mod web;
 mod workbooks;

@@ -144,7 +144,7 @@ impl FileStore for SqlStore {
         on_writer!(self, pool, {
             sqlx::query(
                 "UPDATE inodes SET name = $1, description = $2, parent_id = $3, is_archived = $4, \
-                 updated_by = $5, updated_at = $6 WHERE id = $7",
+                 updated_by = $5, updated_at = $6, owner_id = $7 WHERE id = $8",
             )
             .bind(&i.name)
             .bind(&i.description)
@@ -152,6 +152,7 @@ impl FileStore for SqlStore {
             .bind(i.is_archived)
             .bind(i.updated_by.map(|u| u.0))
             .bind(i.updated_at)
+            .bind(i.owner_id.map(|o| o.0))
             .bind(i.id.0)
             .execute(pool)
             .await?;
