@@ -210,6 +210,13 @@ impl AccountTypes {
                 permissions.push(perm);
             }
         }
+        // Names are matched without regard to case, so two may not differ only by it.
+        if let Some(taken) = self.store.account_type_by_name(name).await? {
+            return Err(ServiceError::conflict(format!(
+                "an account type named `{}` exists",
+                taken.name
+            )));
+        }
         let t = AccountType {
             id: AccountTypeId::new(),
             organization_id: self.organization,

@@ -198,7 +198,8 @@ pub trait TeamStore: Send + Sync + 'static {
 pub trait AccountTypeStore: Send + Sync + 'static {
     async fn account_type(&self, id: AccountTypeId) -> StoreResult<Option<AccountType>>;
 
-    /// Looks an account type up by its exact name (`Admin`, `Creator`, …).
+    /// Looks an account type up by its name (`Admin`, `Creator`, …), without regard
+    /// to case.
     async fn account_type_by_name(&self, name: &str) -> StoreResult<Option<AccountType>>;
 
     /// Account types ordered by name, after `after_name` when given, at most `limit`.

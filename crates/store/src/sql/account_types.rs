@@ -14,7 +14,11 @@ impl AccountTypeStore for SqlStore {
     }
 
     async fn account_type_by_name(&self, name: &str) -> StoreResult<Option<AccountType>> {
-        let sql = format!("SELECT {ACCOUNT_TYPE_COLUMNS} FROM account_types WHERE name = $1");
+        // Names are matched without regard to case, as Sigma's clients send them.
+        let sql = format!(
+            "SELECT {ACCOUNT_TYPE_COLUMNS} FROM account_types WHERE lower(name) = lower($1) \
+             ORDER BY name = $1 DESC LIMIT 1"
+        );
         let row: Option<AccountTypeRow> = on_pool!(self, pool, {
             sqlx::query_as(&sql).bind(name).fetch_optional(pool).await?
         });
