@@ -77,15 +77,28 @@ fn invalid_request(m: impl Into<String>) -> ApiError {
     oauth_error(AuthFailure::InvalidRequest(m.into()), false)
 }
 
-/// Parses a form body into unique parameters (RFC 6749 §3.2: no repeats).
+/// Parses the body into unique parameters (RFC 6749 §3.2: no repeats): a form, or
+/// (as Sigma's document also declares) a JSON object of strings. The body's own form
+/// decides, whatever the Content-Type says.
 fn parse_form(body: &[u8]) -> Result<Vec<(String, String)>, String> {
     let first = body.iter().find(|b| !b.is_ascii_whitespace());
-    if matches!(first, Some(b'{') | Some(b'[')) {
+    if first == Some(&b'[') {
         return Err(
-            "the body must be form-encoded (application/x-www-form-urlencoded), \
-                    not JSON: send grant_type=client_credentials&client_id=…&client_secret=…"
+            "the body must be a form (grant_type=client_credentials&client_id=…) or a JSON object"
                 .into(),
         );
+    }
+    if first == Some(&b'{') {
+        let map: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(body)
+            .map_err(|e| format!("malformed JSON in the request body: {e}"))?;
+        return map
+            .into_iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| match v {
+                serde_json::Value::String(s) => Ok((k, s)),
+                _ => Err(format!("parameter `{k}` must be a string")),
+            })
+            .collect();
     }
     if std::str::from_utf8(body).is_err() {
         return Err("the body is not valid UTF-8".into());
@@ -152,6 +165,7 @@ fn header_auth(headers: &HeaderMap) -> Result<HeaderAuth, ApiError> {
 
 /// Get access token
 ///
+/// The parameters come as a form or as a JSON object of strings, with the same rules.
 /// Exchanges client credentials, a refresh token, or (token exchange) an Admin's
 /// client credentials and a signed JWT naming a member, for an access token valid for
 /// one hour and a refresh token. Refresh tokens rotate: each can be used once, and
@@ -161,7 +175,10 @@ fn header_auth(headers: &HeaderMap) -> Result<HeaderAuth, ApiError> {
     path = "/v2/auth/token",
     tag = "auth",
     operation_id = "postToken",
-    request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
+    request_body(content(
+        (TokenForm = "application/x-www-form-urlencoded"),
+        (TokenForm = "application/json"),
+    )),
     responses(
         (status = 200, description = "Tokens", body = TokenResponse),
         (status = 400, description = "invalid_request, invalid_grant, unsupported_grant_type", body = ErrorBody),
@@ -294,11 +311,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn forms_are_parsed_and_json_is_explained() {
+    fn forms_and_json_objects_are_parsed_and_anything_else_explained() {
         let p = parse_form(b"grant_type=client_credentials&client_id=a%2Bb").unwrap();
         assert_eq!(param(&p, "client_id"), Some("a+b"));
-        let e = parse_form(br#"{"grant_type":"client_credentials"}"#).unwrap_err();
-        assert!(e.contains("not JSON"), "{e}");
+        let j = parse_form(br#"{"grant_type":"client_credentials","client_id":"a+b"}"#).unwrap();
+        assert_eq!(param(&j, "client_id"), Some("a+b"));
+        let e = parse_form(br#"{"grant_type": 1}"#).unwrap_err();
+        assert!(e.contains("must be a string"), "{e}");
+        assert!(parse_form(b"[1]").is_err());
+        assert!(parse_form(b"{\"grant_type\": ").is_err());
         let e = parse_form(b"a=1&a=2").unwrap_err();
         assert!(e.contains("repeated"), "{e}");
         assert!(parse_form(b"\xff\xfe").is_err());
