@@ -17,6 +17,23 @@ use crate::paging::{Page, PageCursors, PageRequest};
 
 const MAX_NAME: usize = 255;
 
+/// Every kind of file Sigma's `typeFilters` allows. sigil holds workspaces, folders
+/// and workbooks; asking for the others is allowed and matches nothing.
+pub const SIGMA_KINDS: [&str; 12] = [
+    "workspace",
+    "folder",
+    "workbook",
+    "dataset",
+    "data-model",
+    "sql",
+    "worksheet",
+    "dashboard",
+    "template",
+    "table",
+    "symlink",
+    "report",
+];
+
 /// The document of a new workbook.
 pub const EMPTY_WORKBOOK: &str = r#"{"pages":[]}"#;
 
@@ -205,16 +222,18 @@ impl Files {
         let mut kinds = Vec::new();
         for k in &q.type_filters {
             match k.as_str() {
-                "workspace" | "workbook" => kinds.push(k.clone()),
                 "folder" => {
                     kinds.push("folder".into());
                     kinds.push("home".into());
                 }
+                // Held kinds match their nodes; the others match nothing.
+                k if SIGMA_KINDS.contains(&k) => kinds.push(k.to_owned()),
                 other => {
                     return Err(ServiceError::invalid_field(
                         "typeFilters",
                         format!(
-                            "typeFilters: unknown type `{other}`; use workspace, folder or workbook"
+                            "typeFilters: unknown type `{other}`; use {}",
+                            SIGMA_KINDS.join(", ")
                         ),
                     ))
                 }

@@ -2,7 +2,7 @@
 //! workspaces, folders (home folders among them) and workbooks. Every node answers its
 //! `path` and the caller's `permission` on it.
 
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use sigil_core::{GrantPermission, InodeId, MemberId};
@@ -12,7 +12,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::api::shape::{url_id, who, Empty, PageOf, PageParams};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{parse_id, query_flag, ApiJson, ApiQuery, CurrentMember, Id};
+use crate::extract::{parse_id, query_flag, ApiJson, CurrentMember, Id};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -71,9 +71,10 @@ fn file_body(e: FileEntry) -> FileBody {
     }
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(rename_all = "camelCase")]
-#[into_params(parameter_in = Query)]
+/// The query of file lists. `typeFilters` is an array: repeat it
+/// (`typeFilters=workbook&typeFilters=folder`) or separate values by commas.
+#[derive(Debug, Default, IntoParams)]
+#[into_params(parameter_in = Query, rename_all = "camelCase")]
 pub struct FileQuery {
     /// Page number, from 1.
     page: Option<String>,
@@ -81,8 +82,11 @@ pub struct FileQuery {
     limit: Option<String>,
     /// Case-insensitive part of the name.
     name: Option<String>,
-    /// Comma-separated kinds: `workspace`, `folder`, `workbook`.
-    type_filters: Option<String>,
+    /// Kinds, any of Sigma's: `workspace`, `folder`, `workbook`, `dataset`,
+    /// `data-model`, `sql`, `worksheet`, `dashboard`, `template`, `table`, `symlink`,
+    /// `report`. sigil holds the first three; the others match nothing.
+    #[param(value_type = Option<Vec<String>>)]
+    type_filters: Vec<String>,
     /// Only nodes under this one.
     parent_id: Option<String>,
     /// With `parentId`: only its direct children (default true).
@@ -91,17 +95,46 @@ pub struct FileQuery {
     permission_filter: Option<String>,
 }
 
+impl FileQuery {
+    /// Reads the raw query string: repeated keys are allowed for the array.
+    fn parse(raw: Option<&str>) -> Result<FileQuery, ApiError> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
+            .map_err(|e| ApiError::bad_request(format!("invalid query: {e}")))?;
+        let mut q = FileQuery::default();
+        for (k, v) in pairs {
+            let one = |slot: &mut Option<String>| -> Result<(), ApiError> {
+                if slot.is_some() {
+                    return Err(ApiError::bad_request(format!(
+                        "invalid query: `{k}` is given twice"
+                    )));
+                }
+                *slot = Some(v.clone());
+                Ok(())
+            };
+            match k.as_str() {
+                "page" => one(&mut q.page)?,
+                "limit" => one(&mut q.limit)?,
+                "name" => one(&mut q.name)?,
+                "parentId" => one(&mut q.parent_id)?,
+                "directChildFilter" => one(&mut q.direct_child_filter)?,
+                "permissionFilter" => one(&mut q.permission_filter)?,
+                "typeFilters" | "typeFilters[]" => q.type_filters.extend(
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|t| !t.is_empty())
+                        .map(str::to_owned),
+                ),
+                // Unknown parameters are ignored, as Sigma does.
+                _ => {}
+            }
+        }
+        Ok(q)
+    }
+}
+
 /// The query's filters, checked.
 fn file_query(q: &FileQuery) -> Result<sigil_service::files::FileQuery, ApiError> {
-    let type_filters = q
-        .type_filters
-        .as_deref()
-        .unwrap_or("")
-        .split(',')
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-        .map(str::to_owned)
-        .collect();
+    let type_filters = q.type_filters.clone();
     let parent_id = match q.parent_id.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(raw) => Some(parse_id::<InodeId>("inodeId", raw)?),
@@ -144,8 +177,9 @@ fn file_query(q: &FileQuery) -> Result<sigil_service::files::FileQuery, ApiError
 pub async fn list_files(
     State(st): State<AppState>,
     caller: CurrentMember,
-    ApiQuery(q): ApiQuery<FileQuery>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Json<PageOf<FileBody>>, ApiError> {
+    let q = FileQuery::parse(raw.as_deref())?;
     let req = PageParams {
         page: q.page.clone(),
         limit: q.limit.clone(),
@@ -176,8 +210,9 @@ pub async fn list_member_files(
     State(st): State<AppState>,
     caller: CurrentMember,
     Id(member): Id<MemberId>,
-    ApiQuery(q): ApiQuery<FileQuery>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Json<PageOf<FileBody>>, ApiError> {
+    let q = FileQuery::parse(raw.as_deref())?;
     let req = PageParams {
         page: q.page.clone(),
         limit: q.limit.clone(),

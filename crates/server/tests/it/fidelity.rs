@@ -52,3 +52,91 @@ async fn member_types_are_matched_without_regard_to_case() {
         .await;
     assert_error(&r, StatusCode::CONFLICT, "conflict");
 }
+
+#[tokio::test]
+async fn type_filters_take_repeated_keys_commas_and_every_kind_sigma_allows() {
+    let app = TestApp::spawn().await;
+    let t = app.admin_token().await;
+    let (_, ws) = app
+        .send_json(
+            Method::POST,
+            "/v2/workspaces",
+            Some(&t),
+            &json!({"name": "W"}),
+        )
+        .await;
+    let ws = ws["workspaceId"].as_str().unwrap().to_owned();
+    let (_, f) = app
+        .send_json(
+            Method::POST,
+            "/v2/files",
+            Some(&t),
+            &json!({"type": "folder", "name": "f", "parentId": ws}),
+        )
+        .await;
+    app.send_json(
+        Method::POST,
+        "/v2/workbooks",
+        Some(&t),
+        &json!({"folderId": f["id"], "name": "wb"}),
+    )
+    .await;
+    let me = app.init.member_id;
+    for base in ["/v2/files".to_string(), format!("/v2/members/{me}/files")] {
+        let kinds = |q: &str| {
+            let path = format!("{base}?{q}");
+            let app = &app;
+            let t = t.clone();
+            async move {
+                let (s, b) = app.get(&path, Some(&t)).await;
+                assert_eq!(s, StatusCode::OK, "{path}: {b}");
+                let mut k: Vec<String> = b["entries"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["type"].as_str().unwrap().to_owned())
+                    .collect();
+                k.sort();
+                k.dedup();
+                k
+            }
+        };
+        assert_eq!(
+            kinds("typeFilters=workbook&typeFilters=folder").await,
+            ["folder", "workbook"]
+        );
+        assert_eq!(
+            kinds("typeFilters=workbook,folder").await,
+            ["folder", "workbook"]
+        );
+        assert_eq!(
+            kinds("typeFilters=workbook&typeFilters=dataset").await,
+            ["workbook"]
+        );
+        for unheld in [
+            "table",
+            "dataset",
+            "data-model",
+            "sql",
+            "worksheet",
+            "dashboard",
+            "template",
+            "symlink",
+            "report",
+        ] {
+            assert!(
+                kinds(&format!("typeFilters={unheld}")).await.is_empty(),
+                "{unheld}"
+            );
+        }
+        let r = app
+            .get(&format!("{base}?typeFilters=spreadsheet"), Some(&t))
+            .await;
+        assert_error(&r, StatusCode::BAD_REQUEST, "bad_request");
+        // Parameters Sigma does not define are ignored.
+        assert_eq!(
+            kinds("typeFilters=workbook&somethingElse=1").await,
+            ["workbook"]
+        );
+    }
+}
