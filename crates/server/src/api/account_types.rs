@@ -61,7 +61,6 @@ pub struct PermissionBody {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct CreateAccountType {
     pub name: String,
     #[serde(default)]

@@ -88,7 +88,7 @@ fn body_of(v: ConnectorView) -> Result<ApiConnectorBody, ApiError> {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateApiConnector {
     pub name: String,
     #[serde(default)]
@@ -104,7 +104,7 @@ pub struct CreateApiConnector {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateApiConnector {
     pub name: Option<String>,
     #[serde(default, deserialize_with = "crate::api::shape::present")]

@@ -72,7 +72,7 @@ fn body_of(c: &ApiCredential) -> Result<ApiCredentialBody, ApiError> {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateApiCredential {
     pub name: String,
     /// Hostname globs; required, not empty; `["*"]` allows any host.
@@ -87,7 +87,7 @@ pub struct CreateApiCredential {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateApiCredential {
     pub name: Option<String>,
     /// `null` clears it.

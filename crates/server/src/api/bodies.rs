@@ -81,7 +81,7 @@ impl GrantBody {
 
 /// Who a grant is for: `{"memberId": …}` or `{"teamId": …}`.
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct GranteeBody {
     pub member_id: Option<String>,
     pub team_id: Option<String>,

@@ -227,7 +227,7 @@ pub async fn list_member_files(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateFile {
     /// `folder` or `workbook` (workspaces: `POST /v2/workspaces`).
     #[serde(rename = "type")]
@@ -241,6 +241,11 @@ pub struct CreateFile {
     /// Defaults to the caller; only an Admin may name another member.
     #[serde(default)]
     pub owner_id: Option<String>,
+    /// Sigma's source to create from: accepted and ignored (sigil holds no datasets
+    /// or tables to start from).
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub source: Option<serde_json::Value>,
 }
 
 /// Create a folder
@@ -304,7 +309,7 @@ pub async fn get_file(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateFile {
     pub name: Option<String>,
     pub description: Option<String>,

@@ -118,12 +118,15 @@ pub async fn list_grants(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateGrant {
     pub grantee: GranteeBody,
     /// `view`, `explore`, `organize` or `edit`.
     pub permission: String,
     pub inode_id: String,
+    /// Sigma's version tag to grant on: accepted and ignored (sigil grants on the node).
+    #[serde(default)]
+    pub tag_id: Option<String>,
 }
 
 /// Grant access to a node

@@ -168,7 +168,7 @@ pub struct AddToTeam {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateMember {
     pub email: String,
     pub first_name: String,
@@ -270,7 +270,7 @@ pub async fn get_member(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateMember {
     pub member_type: Option<String>,
     pub first_name: Option<String>,

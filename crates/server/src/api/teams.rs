@@ -133,7 +133,7 @@ pub async fn list_teams_v2_1(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateTeam {
     pub name: String,
     #[serde(default)]
@@ -210,7 +210,7 @@ pub async fn get_team(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct UpdateTeam {
     pub name: Option<String>,
     pub description: Option<String>,
@@ -323,7 +323,6 @@ pub async fn list_team_members(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct UpdateTeamMembers {
     /// Member ids to add; `null` or absent adds none.
     #[serde(default)]

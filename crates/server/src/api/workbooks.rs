@@ -116,11 +116,13 @@ pub async fn list_workbooks(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct CreateWorkbook {
     /// The workspace or folder to create it in.
     pub folder_id: String,
     pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
     /// Defaults to the caller; only an Admin may name another member.
     #[serde(default)]
     pub owner_id: Option<String>,
@@ -164,7 +166,7 @@ pub async fn create_workbook(
             NewWorkbook {
                 folder_id,
                 name: req.name,
-                description: None,
+                description: req.description,
                 owner_id: req.owner_id,
                 document: req.document,
             },

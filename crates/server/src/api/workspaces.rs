@@ -132,7 +132,7 @@ pub async fn list_workspaces_v2_1(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct WorkspaceRequest {
     pub name: String,
     /// With an existing name: create nothing and answer the existing ids.
@@ -319,7 +319,6 @@ pub async fn list_workspace_grants(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct GrantRequest {
     pub grantee: GranteeBody,
     /// `view`, `explore`, `organize` or `edit`.
@@ -327,7 +326,6 @@ pub struct GrantRequest {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct GrantsRequest {
     /// 1 to 100 grants.
     pub grants: Vec<GrantRequest>,

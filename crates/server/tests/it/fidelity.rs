@@ -140,3 +140,49 @@ async fn type_filters_take_repeated_keys_commas_and_every_kind_sigma_allows() {
         );
     }
 }
+
+#[tokio::test]
+async fn sigmas_bodies_accept_every_property_and_ignore_unknown_ones_while_ours_stay_strict() {
+    let app = TestApp::spawn().await;
+    let t = app.admin_token().await;
+    let post = |path: &'static str, body: serde_json::Value| {
+        let (app, t) = (&app, t.clone());
+        async move { app.send_json(Method::POST, path, Some(&t), &body).await }
+    };
+    let (s, ws) = post("/v2/workspaces", json!({"name": "W", "futureField": 1})).await;
+    assert_eq!(s, StatusCode::OK, "{ws}");
+    let ws = ws["workspaceId"].as_str().unwrap().to_owned();
+    let (s, wb) = post(
+        "/v2/workbooks",
+        json!({"folderId": ws, "name": "wb", "description": "About it", "somethingNew": true}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{wb}");
+    let id = wb["workbookId"].as_str().unwrap();
+    let (_, f) = app.get(&format!("/v2/files/{id}"), Some(&t)).await;
+    assert_eq!(f["description"], "About it", "description is honoured: {f}");
+    let (s, b) = post(
+        "/v2/files",
+        json!({"type": "folder", "name": "f", "parentId": ws, "source": {"type": "table"}}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = post(
+        "/v2/members",
+        json!({"email": "x@example.com", "firstName": "A", "lastName": "B", "extra": [1]}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, b) = post("/v2/teams", json!({"name": "T", "color": "blue"})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    // sigil's own formats stay strict.
+    let r = app
+        .send_json(
+            Method::POST,
+            &format!("/v2/workbooks/{id}/run"),
+            Some(&t),
+            &json!({"sequenceId": "s", "whatever": 1}),
+        )
+        .await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "bad_request");
+}
