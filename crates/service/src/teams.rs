@@ -121,6 +121,30 @@ impl Teams {
             .await
     }
 
+    /// A conflict when another team (than `except`) has this name, without regard to
+    /// case: Sigma's team names are unique.
+    async fn name_is_free(&self, name: &str, except: Option<TeamId>) -> ServiceResult<()> {
+        let filter = TeamFilter {
+            name: Some(name.to_owned()),
+            ..TeamFilter::default()
+        };
+        let (same, _) = self
+            .store
+            .list_teams(&filter, &sigil_store::Position::Start, 1000, false)
+            .await?;
+        let lower = name.to_lowercase();
+        if let Some(t) = same
+            .iter()
+            .find(|t| t.name.to_lowercase() == lower && Some(t.id) != except)
+        {
+            return Err(ServiceError::conflict(format!(
+                "a team named `{}` exists",
+                t.name
+            )));
+        }
+        Ok(())
+    }
+
     /// Parses member ids and refuses the request naming every unknown one.
     async fn known_members(&self, field: &str, raw: &[String]) -> ServiceResult<Vec<MemberId>> {
         if raw.len() > MAX_IDS {
@@ -175,6 +199,7 @@ impl Teams {
             MAX_DESCRIPTION,
             false,
         )?;
+        self.name_is_free(&name, None).await?;
         let members = self.known_members("members", &req.members).await?;
         let now = sigil_core::clock::now();
         let by = caller.id();
@@ -251,6 +276,7 @@ impl Teams {
         let mut t = self.visible(caller, id).await?;
         if let Some(n) = &req.name {
             t.name = check_text("name", n, MAX_NAME, true)?;
+            self.name_is_free(&t.name, Some(t.id)).await?;
         }
         if let Some(d) = &req.description {
             t.description = check_text("description", d, MAX_DESCRIPTION, false)?;

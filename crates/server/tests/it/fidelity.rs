@@ -186,3 +186,52 @@ async fn sigmas_bodies_accept_every_property_and_ignore_unknown_ones_while_ours_
         .await;
     assert_error(&r, StatusCode::BAD_REQUEST, "bad_request");
 }
+
+#[tokio::test]
+async fn team_names_are_unique_without_regard_to_case() {
+    let app = TestApp::spawn().await;
+    let t = app.admin_token().await;
+    let (s, a) = app
+        .send_json(
+            Method::POST,
+            "/v2/teams",
+            Some(&t),
+            &json!({"name": "Sales"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let r = app
+        .send_json(
+            Method::POST,
+            "/v2/teams",
+            Some(&t),
+            &json!({"name": "sALES"}),
+        )
+        .await;
+    assert_error(&r, StatusCode::CONFLICT, "conflict");
+    let (s, b) = app
+        .send_json(
+            Method::POST,
+            "/v2/teams",
+            Some(&t),
+            &json!({"name": "Sales West"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "a name containing another is fine");
+    let bpath = format!("/v2/teams/{}", b["teamId"].as_str().unwrap());
+    let r = app
+        .send_json(Method::PATCH, &bpath, Some(&t), &json!({"name": "SALES"}))
+        .await;
+    assert_error(&r, StatusCode::CONFLICT, "conflict");
+    assert_eq!(
+        app.get(&bpath, Some(&t)).await.1["name"],
+        "Sales West",
+        "nothing written"
+    );
+    // Renaming a team to its own name (another case) is not a conflict.
+    let apath = format!("/v2/teams/{}", a["teamId"].as_str().unwrap());
+    let (s, _) = app
+        .send_json(Method::PATCH, &apath, Some(&t), &json!({"name": "SALES"}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+}

@@ -150,7 +150,7 @@ impl World {
                 Method::POST,
                 "/v2/teams",
                 Some(&self.admin_token),
-                &json!({"name": "fresh", "members": [c.id.to_string()]}),
+                &json!({"name": format!("fresh {}", uuid::Uuid::new_v4()), "members": [c.id.to_string()]}),
             )
             .await;
         t["teamId"].as_str().unwrap().parse().unwrap()
@@ -179,6 +179,17 @@ async fn run(
                 (Whose::Other, false) => w.other_team,
             };
             let url = path(c, whose, member, team);
+            // Team names are unique: each request names its own.
+            let mut body = body.clone();
+            if let Some(n) = body
+                .get("name")
+                .and_then(Value::as_str)
+                .filter(|n| !n.is_empty())
+            {
+                static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+                let k = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                body["name"] = Value::String(format!("{n} {k}"));
+            }
             let res = w
                 .app
                 .http
