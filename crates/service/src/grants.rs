@@ -240,7 +240,7 @@ impl Grants {
         caller: &Caller,
         filter: GrantFilter,
         req: PageRequest,
-    ) -> ServiceResult<Page<Grant>> {
+    ) -> ServiceResult<Page<GrantEntry>> {
         if !caller.is_admin() {
             let allowed = match (filter.inode, filter.member, filter.team) {
                 (Some(i), _, _) => self.access.can_manage(caller, i).await?,
@@ -258,7 +258,8 @@ impl Grants {
         }
         let key = format!("grants-query|{:?}", filter);
         let store = self.store.clone();
-        self.cursors
+        let page = self
+            .cursors
             .page(
                 key,
                 req,
@@ -269,15 +270,24 @@ impl Grants {
                 },
                 |g: &Grant| g.id,
             )
-            .await
+            .await?;
+        let mut entries = Vec::with_capacity(page.entries.len());
+        for g in page.entries.iter().cloned() {
+            entries.push(self.entry(g).await?);
+        }
+        Ok(page.with_entries(entries))
     }
 
     async fn entry(&self, grant: Grant) -> ServiceResult<GrantEntry> {
+        // Sigma's inode types have no workspace: a workspace is a folder there.
         let kind = self
             .access
             .node(grant.inode_id)
             .await?
-            .map(|i| kind_name(&i.kind).to_owned())
+            .map(|i| match kind_name(&i.kind) {
+                "workspace" => "folder".to_owned(),
+                k => k.to_owned(),
+            })
             .unwrap_or_default();
         Ok(GrantEntry {
             grant,

@@ -44,7 +44,7 @@ pub struct GrantQuery {
 pub struct GrantWithType {
     #[serde(flatten)]
     pub grant: GrantBody,
-    /// `workspace`, `folder` or `workbook`.
+    /// Sigma's inode type: `folder` (workspaces and folders) or `workbook`.
     pub inode_type: String,
 }
 
@@ -71,7 +71,7 @@ fn with_type(st: &AppState, e: GrantEntry) -> GrantWithType {
     operation_id = "listGrants",
     params(GrantQuery),
     responses(
-        (status = 200, body = PageOf<GrantBody>),
+        (status = 200, body = PageOf<GrantWithType>),
         (status = 400, body = ErrorBody),
         (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
@@ -83,7 +83,7 @@ pub async fn list_grants(
     State(st): State<AppState>,
     caller: CurrentMember,
     ApiQuery(q): ApiQuery<GrantQuery>,
-) -> Result<Json<PageOf<GrantBody>>, ApiError> {
+) -> Result<Json<PageOf<GrantWithType>>, ApiError> {
     let req = PageParams {
         page: q.page.clone(),
         limit: q.limit.clone(),
@@ -113,8 +113,7 @@ pub async fn list_grants(
             .transpose()?,
     };
     let page = st.services.grants.list(&caller, filter, req).await?;
-    let org = st.services.organization.id;
-    Ok(Json(PageOf::of(page, |g| GrantBody::of(org, &g))))
+    Ok(Json(PageOf::of(page, |e| with_type(&st, e))))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -381,6 +381,7 @@ async fn share_page(st: &AppState, user: &WebUser, raw: &str, problem: Problem) 
     let rows = grants
         .entries
         .iter()
+        .map(|e| &e.grant)
         .map(|g| {
             let (who, grantee) = match (g.member_id, g.team_id) {
                 (Some(m), _) => (member_name(m), format!("member:{m}")),

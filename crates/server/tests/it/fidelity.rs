@@ -235,3 +235,60 @@ async fn team_names_are_unique_without_regard_to_case() {
         .await;
     assert_eq!(s, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn grants_and_connectors_answer_every_property_sigmas_schemas_require() {
+    let app = TestApp::spawn().await;
+    let t = app.admin_token().await;
+    let (_, ws) = app
+        .send_json(
+            Method::POST,
+            "/v2/workspaces",
+            Some(&t),
+            &json!({"name": "W"}),
+        )
+        .await;
+    let ws = ws["workspaceId"].as_str().unwrap().to_owned();
+    let (_, list) = app.get(&format!("/v2/grants?inodeId={ws}"), Some(&t)).await;
+    for g in list["entries"].as_array().unwrap() {
+        assert_eq!(g["inodeType"], "folder", "{g}");
+    }
+    let (_, one) = app
+        .get(
+            &format!(
+                "/v2/grants/{}",
+                list["entries"][0]["grantId"].as_str().unwrap()
+            ),
+            Some(&t),
+        )
+        .await;
+    assert_eq!(one["inodeType"], "folder");
+
+    let (s, k) = app
+        .send_json(
+            Method::POST,
+            "/v2/api-connectors",
+            Some(&t),
+            &json!({"name": "k", "params": {"method": "GET", "url": "https://api.example.com/x"}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{k}");
+    let c = &k["config"];
+    assert_eq!(c["timeout"]["requestSec"], 30.0, "{c}");
+    assert_eq!(c["retry"]["maxRetries"], 0.0);
+    assert_eq!(c["retry"]["retryableStatusCodes"], json!([]));
+    assert_eq!(c["redirects"]["maxRedirects"], 5.0);
+    assert_eq!(c["rateLimit"]["maxRequestsPerWindow"], 1_000_000.0);
+    // What was answered can be written back unchanged.
+    let id = k["apiConnectorId"].as_str().unwrap();
+    let (s, back) = app
+        .send_json(
+            Method::PATCH,
+            &format!("/v2/api-connectors/{id}"),
+            Some(&t),
+            &json!({"config": k["config"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{back}");
+    assert_eq!(back["config"], k["config"]);
+}

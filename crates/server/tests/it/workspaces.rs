@@ -482,7 +482,8 @@ async fn the_generic_grants_api() {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{g}");
-    assert_eq!(g["inodeType"], "workspace");
+    // Sigma's inode types have no workspace: a workspace is a folder there.
+    assert_eq!(g["inodeType"], "folder");
     assert_eq!(g["permission"], "explore");
     let gid = g["grantId"].as_str().unwrap().to_owned();
 

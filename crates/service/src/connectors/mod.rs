@@ -124,6 +124,28 @@ pub fn parse_config(v: Option<Value>) -> ServiceResult<(Config, CallConfig)> {
     Ok((config, checked))
 }
 
+/// A rate limit that is not set is answered as the largest one accepted, so that a
+/// client writing back what it read sets no real limit.
+pub const NO_RATE_LIMIT: u32 = 1_000_000;
+
+/// A connector's `config` as Sigma answers it: every part, with the values in force
+/// where none was set.
+fn answered_config(stored: &str) -> ServiceResult<Value> {
+    let c: Config = serde_json::from_str(stored).map_err(ServiceError::internal)?;
+    let k = c
+        .check()
+        .map_err(|e| ServiceError::internal(anyhow::anyhow!("stored connector config: {e}")))?;
+    Ok(serde_json::json!({
+        "timeout": {"requestSec": k.timeout.as_secs_f64()},
+        "retry": {
+            "maxRetries": f64::from(k.max_retries),
+            "retryableStatusCodes": k.retryable_status_codes.iter().map(|c| f64::from(*c)).collect::<Vec<_>>(),
+        },
+        "redirects": {"maxRedirects": f64::from(k.max_redirects)},
+        "rateLimit": {"maxRequestsPerWindow": f64::from(k.max_requests_per_window.unwrap_or(NO_RATE_LIMIT))},
+    }))
+}
+
 fn not_found(id: ApiConnectorId) -> ServiceError {
     ServiceError::not_found(format!("no API connector `{id}`"))
 }
@@ -162,7 +184,7 @@ impl Connectors {
 
     fn view(row: ApiConnector) -> ServiceResult<ConnectorView> {
         let params: Params = serde_json::from_str(&row.params).map_err(ServiceError::internal)?;
-        let config: Value = serde_json::from_str(&row.config).map_err(ServiceError::internal)?;
+        let config = answered_config(&row.config)?;
         Ok(ConnectorView {
             row,
             params,
