@@ -148,7 +148,10 @@ async fn a_grant_request_is_checked_whole_before_anything_is_written() {
         .await
         .unwrap();
     assert_eq!(e.grant.permission, GrantPermission::Organize);
-    assert_eq!(e.inode_type, "workspace");
+    assert_eq!(
+        e.inode_type, "folder",
+        "a workspace is a folder in Sigma's inode types"
+    );
     let page = s
         .grants
         .of_workspace(&w.admin, ws.id, PageRequest::default())
