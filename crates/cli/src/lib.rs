@@ -132,6 +132,9 @@ fn init_tracing(config: &Config) {
         LogFormat::Json => builder.json().flatten_event(true).init(),
         LogFormat::Text => builder.init(),
     }
+    for w in &config.warnings {
+        tracing::warn!("configuration: {w}");
+    }
 }
 
 /// Runs a parsed command line.

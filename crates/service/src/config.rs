@@ -46,6 +46,10 @@ pub struct Config {
     pub auth: AuthConfig,
     pub connect: ConnectConfig,
     pub web: WebConfig,
+    /// What loading found worth saying but not refusing (unknown `SIGIL_*`
+    /// variables), to be logged once logging is set up.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 /// The web pages.
@@ -147,7 +151,28 @@ impl Default for Config {
             auth: AuthConfig::default(),
             connect: ConnectConfig::default(),
             web: WebConfig::default(),
+            warnings: Vec::new(),
         }
+    }
+}
+
+/// The environment key (lower case, `__` between parts, without `SIGIL_`) of an
+/// unknown field that came from the environment, if that is what `e` is.
+fn unknown_env_key(e: &figment::Error) -> Option<String> {
+    let from_env = e
+        .metadata
+        .as_ref()
+        .is_some_and(|m| m.name.contains("environment"));
+    match &e.kind {
+        figment::error::Kind::UnknownField(field, _) if from_env => {
+            // The path ends with the field already; older figments left it out.
+            let mut parts: Vec<String> = e.path.clone();
+            if parts.last() != Some(field) {
+                parts.push(field.clone());
+            }
+            Some(parts.join("__").to_ascii_lowercase())
+        }
+        _ => None,
     }
 }
 
@@ -183,17 +208,39 @@ impl Config {
             }
             fig = fig.merge(Toml::file(path));
         }
-        fig = fig.merge(
-            Env::prefixed("SIGIL_")
+        // The environment is shared with other programs and scripts: a `SIGIL_*`
+        // variable that names no setting is a warning, not a refusal (a typo in the
+        // file still is one).
+        let mut ignored: Vec<String> = Vec::new();
+        let mut config: Config = loop {
+            let skip = ignored.clone();
+            let env = Env::prefixed("SIGIL_")
                 // Not settings: SIGIL_CONFIG names the file, SIGIL_LOG is a tracing
                 // filter, SIGIL_TEST_* belong to the test suites.
-                .filter(|k| {
+                .filter(move |k| {
                     let k = k.as_str().to_ascii_lowercase();
-                    k != "config" && k != "log" && !k.starts_with("test_")
+                    k != "config" && k != "log" && !k.starts_with("test_") && !skip.contains(&k)
                 })
-                .split("__"),
-        );
-        let mut config: Config = fig.extract().map_err(|e| ConfigError::Load(Box::new(e)))?;
+                .split("__");
+            match fig.clone().merge(env).extract::<Config>() {
+                Ok(c) => break c,
+                Err(e) => match unknown_env_key(&e) {
+                    Some(key) if ignored.len() < 100 && !ignored.contains(&key) => {
+                        ignored.push(key)
+                    }
+                    _ => return Err(ConfigError::Load(Box::new(e))),
+                },
+            }
+        };
+        config.warnings = ignored
+            .iter()
+            .map(|k| {
+                format!(
+                    "SIGIL_{} names no setting and is ignored",
+                    k.to_ascii_uppercase()
+                )
+            })
+            .collect();
         config.apply(overrides);
         config.validate()?;
         Ok(config)
@@ -428,11 +475,28 @@ mod tests {
             let e = Config::load(None, Overrides::default()).unwrap_err();
             assert!(e.to_string().to_lowercase().contains("listen"), "{e}");
             jail.set_env("SIGIL_LISTEN", "127.0.0.1:1");
+            // The environment is shared with other programs: an unknown variable is a
+            // warning naming it, not a refusal to start.
             jail.set_env("SIGIL_LISTN", "typo");
-            let e = Config::load(None, Overrides::default()).unwrap_err();
+            jail.set_env("SIGIL_AUTH__TTL", "5");
+            let c = Config::load(None, Overrides::default()).unwrap();
+            assert_eq!(c.listen.to_string(), "127.0.0.1:1");
+            assert!(
+                c.warnings.iter().any(|w| w.contains("SIGIL_LISTN")),
+                "{:?}",
+                c.warnings
+            );
+            assert!(
+                c.warnings.iter().any(|w| w.contains("SIGIL_AUTH__TTL")),
+                "{:?}",
+                c.warnings
+            );
+            // A typo in the file is still refused, naming it.
+            jail.create_file("typo.toml", "listn = \"127.0.0.1:2\"\n")?;
+            let e = Config::load(Some(Path::new("typo.toml")), Overrides::default()).unwrap_err();
             assert!(
                 e.to_string().to_lowercase().contains("listn"),
-                "typos are refused: {e}"
+                "typos in the file are refused: {e}"
             );
             Ok(())
         });
