@@ -242,3 +242,29 @@ fn set_password_reads_stdin_or_generates_one() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("ghost@example.com"));
 }
+
+#[cfg(unix)]
+#[test]
+fn the_data_directory_and_the_database_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let out = sigil(dir.path())
+        .args(["init", "--admin-email", "ops@example.com", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let data = dir.path().join("sigil-data");
+    assert_eq!(mode(&data), 0o700, "the data directory");
+    for f in ["sigil.db", "sigil.db-wal", "sigil.db-shm", "master.key"] {
+        let p = data.join(f);
+        if p.exists() {
+            assert_eq!(mode(&p), 0o600, "{f}");
+        }
+    }
+    assert!(data.join("sigil.db").exists());
+}

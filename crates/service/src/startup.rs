@@ -36,14 +36,48 @@ impl Keys {
 /// the default SQLite file, and applies migrations.
 pub async fn open_store(config: &Config) -> anyhow::Result<Arc<SqlStore>> {
     if config.uses_default_sqlite() {
-        std::fs::create_dir_all(&config.data_dir).with_context(|| {
-            format!("cannot create data directory {}", config.data_dir.display())
-        })?;
+        private_files(config)?;
     }
     let store = SqlStore::connect(&config.database_url())
         .await
         .context("cannot open the database")?;
     Ok(Arc::new(store))
+}
+
+/// The data directory is the server's alone (0700), and so is the database (0600):
+/// it holds password and secret hashes and sealed secrets. SQLite gives its WAL and
+/// shared-memory files the database file's mode.
+fn private_files(config: &Config) -> anyhow::Result<()> {
+    let dir = &config.data_dir;
+    let existed = dir.exists();
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create data directory {}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        if !existed {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+                .with_context(|| format!("cannot make {} private", dir.display()))?;
+        }
+        let db = dir.join("sigil.db");
+        if !db.exists() {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&db)
+                .with_context(|| format!("cannot create {}", db.display()))?;
+        }
+        for f in ["sigil.db", "sigil.db-wal", "sigil.db-shm"] {
+            let p = dir.join(f);
+            if p.exists() {
+                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))
+                    .with_context(|| format!("cannot make {} private", p.display()))?;
+            }
+        }
+    }
+    let _ = existed;
+    Ok(())
 }
 
 /// The master key from configuration, or from `<data_dir>/master.key`.
