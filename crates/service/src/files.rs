@@ -219,6 +219,7 @@ impl Files {
         q: FileQuery,
         req: PageRequest,
     ) -> ServiceResult<Page<FileEntry>> {
+        crate::paging::check_search("name", q.name.as_deref())?;
         let mut kinds = Vec::new();
         for k in &q.type_filters {
             match k.as_str() {

@@ -146,6 +146,8 @@ impl Members {
         req: PageRequest,
     ) -> ServiceResult<Page<MemberRecord>> {
         caller.require_admin()?;
+        crate::paging::check_search("search", filter.search.as_deref())?;
+        crate::paging::check_search("email", filter.email.as_deref())?;
         let key = format!(
             "members|{:?}|{:?}|{}|{}",
             filter.search, filter.email, filter.include_archived, filter.include_inactive
@@ -177,6 +179,7 @@ impl Members {
         search: Option<String>,
         limit: u32,
     ) -> ServiceResult<Vec<Member>> {
+        crate::paging::check_search("search", search.as_deref())?;
         let filter = MemberFilter {
             search: search.filter(|s| !s.trim().is_empty()),
             ..MemberFilter::default()

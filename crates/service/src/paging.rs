@@ -25,6 +25,19 @@ pub const MAX_LIMIT: u32 = 1000;
 /// Positions remembered at most; beyond that the memory starts afresh.
 const MAX_POSITIONS: usize = 100_000;
 
+/// A text a list is searched or filtered by: refused when it holds control
+/// characters (a NUL, say), which no name holds and which some databases would not
+/// match literally.
+pub fn check_search(field: &str, text: Option<&str>) -> ServiceResult<()> {
+    match text {
+        Some(t) if t.chars().any(char::is_control) => Err(ServiceError::invalid_field(
+            field,
+            format!("{field} must not hold control characters"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// A checked page request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageRequest {

@@ -100,6 +100,8 @@ impl Teams {
         mut filter: TeamFilter,
         req: PageRequest,
     ) -> ServiceResult<Page<Team>> {
+        crate::paging::check_search("name", filter.name.as_deref())?;
+        crate::paging::check_search("description", filter.description.as_deref())?;
         filter.visible_to = (!caller.is_admin()).then_some(caller.id());
         let key = format!(
             "teams|{:?}|{:?}|{:?}|{:?}",

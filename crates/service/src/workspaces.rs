@@ -58,6 +58,8 @@ impl Workspaces {
         mut filter: WorkspaceFilter,
         req: PageRequest,
     ) -> ServiceResult<Page<Inode>> {
+        crate::paging::check_search("name", filter.name.as_deref())?;
+        crate::paging::check_search("exactName", filter.exact_name.as_deref())?;
         filter.visible_to = (!caller.is_admin()).then_some(caller.id());
         let key = format!(
             "workspaces|{:?}|{:?}|{:?}",

@@ -292,3 +292,29 @@ async fn grants_and_connectors_answer_every_property_sigmas_schemas_require() {
     assert_eq!(s, StatusCode::OK, "{back}");
     assert_eq!(back["config"], k["config"]);
 }
+
+#[tokio::test]
+async fn searches_holding_control_characters_are_refused_not_matched_to_everything() {
+    let app = TestApp::spawn().await;
+    let t = app.admin_token().await;
+    for path in [
+        "/v2/members?search=%00",
+        "/v2/members?email=a%01b",
+        "/v2/teams?name=%00",
+        "/v2/workspaces?name=%00",
+        "/v2/files?name=%00",
+    ] {
+        let r = app.get(path, Some(&t)).await;
+        assert_error(&r, StatusCode::BAD_REQUEST, "bad_request");
+        assert!(
+            r.1["message"]
+                .as_str()
+                .unwrap()
+                .contains("control characters"),
+            "{path}: {}",
+            r.1
+        );
+    }
+    let (s, b) = app.get("/v2/members?search=admin", Some(&t)).await;
+    assert_eq!((s, b["total"].as_u64()), (StatusCode::OK, Some(1)));
+}
