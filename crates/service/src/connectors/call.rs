@@ -49,6 +49,45 @@ pub struct Preview {
     pub parameters: BTreeMap<String, String>,
 }
 
+/// A secret as it may appear in a request: as it is, URL-encoded (in a query or a
+/// form), and base64 (in a Basic header, alone or after a user name). Longest first,
+/// so that a secret inside another is not masked half.
+fn secret_forms(secrets: &[&str]) -> Vec<String> {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut forms: Vec<String> = Vec::new();
+    for s in secrets.iter().filter(|s| !s.is_empty()) {
+        forms.push((*s).to_owned());
+        forms.push(url::form_urlencoded::byte_serialize(s.as_bytes()).collect());
+        forms.push(
+            percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC)
+                .to_string(),
+        );
+        forms.push(b64.encode(s));
+    }
+    // The credential's own header is masked whole by the engine's preview; these are
+    // for secrets the connector wrote into its own values.
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    forms.dedup();
+    forms
+}
+
+/// Replaces every form of every secret in the string values of `v` with `****`.
+fn mask(v: &mut Value, forms: &[String]) {
+    match v {
+        Value::String(s) => {
+            for f in forms {
+                if s.contains(f.as_str()) {
+                    *s = s.replace(f.as_str(), "****");
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| mask(x, forms)),
+        Value::Object(o) => o.values_mut().for_each(|x| mask(x, forms)),
+        _ => {}
+    }
+}
+
 fn call_error(e: CallError) -> ServiceError {
     let m = e.to_string();
     match e {
@@ -197,14 +236,12 @@ impl Connectors {
             &request,
             ready.credential.as_ref().map(|c| &c.credential),
         );
-        // A secret written into the connector's own static values is masked as well.
+        // A secret written into the connector's own static values is masked as well,
+        // inside each value (never in the serialized text, which a secret such as `:`
+        // would break), in the forms it travels in.
         if let Some(c) = &ready.credential {
-            let mut text = preview.to_string();
-            for s in c.credential.secrets() {
-                let quoted = serde_json::to_string(s).map_err(ServiceError::internal)?;
-                text = text.replace(&quoted[1..quoted.len() - 1], "****");
-            }
-            preview = serde_json::from_str(&text).map_err(ServiceError::internal)?;
+            let forms = secret_forms(&c.credential.secrets());
+            mask(&mut preview, &forms);
         }
         Ok(Preview {
             request: preview,

@@ -201,3 +201,57 @@ async fn a_dry_run_shows_the_request_with_secrets_masked_and_sends_nothing() {
     assert_eq!(r["parameters"]["name"], "string");
     assert!(up.seen.lock().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_dry_run_masks_secrets_that_are_json_punctuation_in_every_form() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    for secret in [":", "{\"", "a b&c=d", "\\"] {
+        let (s, c) = app
+            .send_json(
+                Method::POST,
+                "/v2/api-credentials",
+                Some(&admin),
+                &json!({"name": "c", "allowlist": ["*"], "credential": {"authMethod": "bearer", "bearer": {"token": secret}}}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{c}");
+        let (s, k) = app
+            .send_json(
+                Method::POST,
+                "/v2/api-connectors",
+                Some(&admin),
+                &json!({"name": "k", "authId": c["apiCredentialId"], "params": {
+                    "method": "POST", "url": "https://api.example.com/x",
+                    "headers": [{"key": "x-copy", "mode": "static", "value": format!("token {secret}")}],
+                    "queryParams": [{"key": "k", "mode": "static", "value": secret}],
+                    "body": "{\"n\": {{n}}}"}}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{k}");
+        let id = k["apiConnectorId"].as_str().unwrap();
+        let (s, p) = app
+            .send_json(
+                Method::POST,
+                &format!("/v2/api-connectors/{id}/preview"),
+                Some(&admin),
+                &json!({"parameters": {"n": "x"}}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "secret {secret:?}: {p}");
+        let req = &p["request"];
+        let header = req["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["key"] == "x-copy")
+            .unwrap();
+        assert_eq!(header["value"], "token ****", "{req}");
+        let url = req["url"].as_str().unwrap();
+        assert!(
+            url.ends_with("k=****"),
+            "the query's encoded form is masked: {url}"
+        );
+        assert_eq!(req["body"], json!({"n": "x"}), "{req}");
+    }
+}
