@@ -252,6 +252,11 @@ impl IntoResponse for ApiError {
                 HeaderValue::from_static("Basic realm=\"sigil\""),
             );
         }
+        if info.status == StatusCode::SERVICE_UNAVAILABLE {
+            // Worth trying again soon: the database was busy, or is coming back.
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
         if info.status == StatusCode::UNAUTHORIZED
             && !res.headers().contains_key(header::WWW_AUTHENTICATE)
         {
@@ -262,5 +267,19 @@ impl IntoResponse for ApiError {
         }
         res.extensions_mut().insert(info);
         res
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_busy_database_is_503_with_retry_after_never_500() {
+        let e: ApiError =
+            ServiceError::from(sigil_store::StoreError::Busy("deadlock".into())).into();
+        let res = e.into_response();
+        assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(res.headers()[header::RETRY_AFTER], "1");
     }
 }

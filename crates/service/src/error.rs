@@ -97,6 +97,9 @@ impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Conflict(what) => ServiceError::Conflict(format!("already exists: {what}")),
+            StoreError::Busy(_) => ServiceError::Unavailable(
+                "the database is busy with concurrent changes to the same rows; try again".into(),
+            ),
             other => ServiceError::Internal(other.into()),
         }
     }

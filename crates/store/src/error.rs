@@ -16,6 +16,10 @@ pub enum StoreError {
     Corrupt(String),
     #[error("unsupported database URL: {0}")]
     UnsupportedUrl(String),
+    /// Concurrent writes kept getting in each other's way (a deadlock or a
+    /// serialization failure, retried and still failing): the caller may try again.
+    #[error("the database is busy with concurrent writes: {0}")]
+    Busy(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
@@ -23,6 +27,18 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Whether a transaction that failed so may simply be run again: PostgreSQL's
+    /// serialization failure and deadlock, SQLite's busy database.
+    pub(crate) fn is_retryable(e: &sqlx::Error) -> bool {
+        match e {
+            sqlx::Error::Database(d) => matches!(
+                d.code().as_deref(),
+                Some("40001") | Some("40P01") | Some("5") | Some("517")
+            ),
+            _ => false,
+        }
+    }
+
     /// Whether the error is a unique-constraint violation reported by the database.
     pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
         matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())

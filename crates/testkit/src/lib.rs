@@ -64,6 +64,35 @@ impl TestApp {
         Self::start(opts, store, &keys, init, dir).await
     }
 
+    /// The app on a fresh schema of the PostgreSQL database named by
+    /// `SIGIL_TEST_POSTGRES_URL`; `None` (skip) when it is not set, except under CI,
+    /// where that fails the test.
+    pub async fn spawn_on_postgres() -> Option<TestApp> {
+        use sqlx::{Connection, Executor};
+        let Ok(url) = std::env::var("SIGIL_TEST_POSTGRES_URL") else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "SIGIL_TEST_POSTGRES_URL must be set under CI: PostgreSQL tests may not be skipped"
+            );
+            eprintln!("SIGIL_TEST_POSTGRES_URL is not set: the PostgreSQL test is skipped");
+            return None;
+        };
+        let schema = format!("it_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
+        admin
+            .execute(format!("CREATE SCHEMA {schema}").as_str())
+            .await
+            .unwrap();
+        let sep = if url.contains('?') { '&' } else { '?' };
+        let scoped = format!("{url}{sep}options=-c%20search_path%3D{schema}");
+        Some(
+            Self::spawn_with(|o| {
+                o.config.database_url = Some(sigil_service::secret::Secret::new(scoped));
+            })
+            .await,
+        )
+    }
+
     /// A second node on the same database (same master key), for multi-node tests.
     pub async fn second_node(&self) -> TestApp {
         let config = (*self.state.config).clone();

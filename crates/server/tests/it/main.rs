@@ -10,6 +10,7 @@ mod common {
 mod account_types;
 mod api_surface;
 mod auth_api;
+mod concurrency;
 mod connectors;
 mod fidelity;
 mod members_teams;

@@ -106,50 +106,85 @@ impl GrantStore for SqlStore {
         by: MemberId,
         at: OffsetDateTime,
     ) -> StoreResult<Vec<Grant>> {
-        let rows: Vec<GrantRow> = on_writer!(self, pool, {
-            let mut tx = pool.begin().await?;
-            let mut rows = Vec::with_capacity(grants.len());
-            for (grantee, permission) in grants {
-                // The conflict targets are the partial unique indexes, so two requests
-                // naming one grantee can never leave two grants.
-                let (sql, member, team) = match grantee {
-                    Grantee::Member(m) => (UPSERT_MEMBER_GRANT, Some(m.0), None),
-                    Grantee::Team(t) => (UPSERT_TEAM_GRANT, None, Some(t.0)),
-                };
-                let written: Option<GrantRow> = sqlx::query_as(sql)
-                    .bind(GrantId::new().0)
-                    .bind(inode.0)
-                    .bind(member)
-                    .bind(team)
-                    .bind(permission.as_str())
-                    .bind(by.0)
-                    .bind(at)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                let row = match written {
-                    Some(r) => r,
-                    // The same permission again: nothing was written, the grant stands.
-                    None => {
-                        let (column, id) = match grantee {
-                            Grantee::Member(m) => ("member_id", m.0),
-                            Grantee::Team(t) => ("team_id", t.0),
-                        };
-                        let sql = format!(
-                            "SELECT {GRANT_COLUMNS} FROM grants WHERE inode_id = $1 AND {column} = $2"
-                        );
-                        sqlx::query_as(&sql)
-                            .bind(inode.0)
-                            .bind(id)
-                            .fetch_one(&mut *tx)
-                            .await?
-                    }
-                };
-                rows.push(row);
-            }
-            tx.commit().await?;
-            rows
+        // Row locks are taken in one order (members, then teams, by id), whatever the
+        // request's order, so that two requests naming the same grantees cannot
+        // deadlock; the answer keeps the request's order.
+        let mut order: Vec<usize> = (0..grants.len()).collect();
+        order.sort_by_key(|&i| match grants[i].0 {
+            Grantee::Member(m) => (0, m.0),
+            Grantee::Team(t) => (1, t.0),
         });
-        rows.into_iter().map(TryInto::try_into).collect()
+        let mut attempt = 0;
+        let sorted: Vec<GrantRow> = loop {
+            let result: Result<Vec<GrantRow>, sqlx::Error> = on_writer!(self, pool, {
+                async {
+                    let mut tx = pool.begin().await?;
+                    let mut rows = Vec::with_capacity(grants.len());
+                    for &i in &order {
+                        let (grantee, permission) = &grants[i];
+                        let (sql, member, team) = match grantee {
+                            Grantee::Member(m) => (UPSERT_MEMBER_GRANT, Some(m.0), None),
+                            Grantee::Team(t) => (UPSERT_TEAM_GRANT, None, Some(t.0)),
+                        };
+                        let written: Option<GrantRow> = sqlx::query_as(sql)
+                            .bind(GrantId::new().0)
+                            .bind(inode.0)
+                            .bind(member)
+                            .bind(team)
+                            .bind(permission.as_str())
+                            .bind(by.0)
+                            .bind(at)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                        let row = match written {
+                            Some(r) => r,
+                            // The same permission again: nothing was written, the
+                            // grant stands.
+                            None => {
+                                let (column, id) = match grantee {
+                                    Grantee::Member(m) => ("member_id", m.0),
+                                    Grantee::Team(t) => ("team_id", t.0),
+                                };
+                                let sql = format!(
+                                    "SELECT {GRANT_COLUMNS} FROM grants WHERE inode_id = $1 AND {column} = $2"
+                                );
+                                sqlx::query_as(&sql)
+                                    .bind(inode.0)
+                                    .bind(id)
+                                    .fetch_one(&mut *tx)
+                                    .await?
+                            }
+                        };
+                        rows.push(row);
+                    }
+                    tx.commit().await?;
+                    Ok(rows)
+                }
+                .await
+            });
+            match result {
+                Ok(rows) => break rows,
+                Err(e) if StoreError::is_retryable(&e) && attempt < RETRIES => {
+                    attempt += 1;
+                    before_retry(attempt).await;
+                }
+                Err(e) if StoreError::is_retryable(&e) => {
+                    return Err(StoreError::Busy(format!("granting access: {e}")))
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
+        let mut answered: Vec<Option<GrantRow>> = (0..grants.len()).map(|_| None).collect();
+        for (row, &i) in sorted.into_iter().zip(&order) {
+            answered[i] = Some(row);
+        }
+        answered
+            .into_iter()
+            .map(|r| {
+                r.ok_or_else(|| StoreError::Corrupt("a grant went unanswered".into()))?
+                    .try_into()
+            })
+            .collect()
     }
 
     async fn grant(&self, id: GrantId) -> StoreResult<Option<Grant>> {

@@ -125,6 +125,17 @@ mod workbooks;
 
 use auth::RefreshWriter;
 
+/// How often a transaction is run again after a deadlock or serialization failure.
+const RETRIES: u32 = 4;
+
+/// Waits before the next attempt of a transaction that collided: a short, growing,
+/// jittered pause so that two colliders do not collide again in step.
+async fn before_retry(attempt: u32) {
+    let base = 5u64 << attempt.min(6);
+    let jitter = uuid::Uuid::new_v4().as_u128() as u64 % base.max(1);
+    tokio::time::sleep(Duration::from_millis(base + jitter)).await;
+}
+
 /// Moves the generation on when dropped, i.e. after the write it guards has ended.
 struct GenerationBump<'a>(&'a AtomicU64);
 

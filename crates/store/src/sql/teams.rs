@@ -193,21 +193,45 @@ impl TeamStore for SqlStore {
         add: &[TeamMember],
         remove: &[MemberId],
     ) -> StoreResult<()> {
-        on_writer!(self, pool, {
-            let mut tx = pool.begin().await?;
-            for tm in add {
-                bind_team_member!(tm).execute(&mut *tx).await?;
+        // Rows in one order (by member id) whatever the request's, so that two
+        // requests naming the same members cannot deadlock.
+        let mut add: Vec<&TeamMember> = add.iter().collect();
+        add.sort_by_key(|tm| tm.member_id.0);
+        let mut remove: Vec<&MemberId> = remove.iter().collect();
+        remove.sort_by_key(|m| m.0);
+        let mut attempt = 0;
+        loop {
+            let result: Result<(), sqlx::Error> = on_writer!(self, pool, {
+                async {
+                    let mut tx = pool.begin().await?;
+                    for tm in &add {
+                        bind_team_member!(tm).execute(&mut *tx).await?;
+                    }
+                    for m in &remove {
+                        sqlx::query(
+                            "DELETE FROM team_members WHERE team_id = $1 AND member_id = $2",
+                        )
+                        .bind(team.0)
+                        .bind(m.0)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    tx.commit().await
+                }
+                .await
+            });
+            match result {
+                Ok(()) => return Ok(()),
+                Err(e) if StoreError::is_retryable(&e) && attempt < RETRIES => {
+                    attempt += 1;
+                    before_retry(attempt).await;
+                }
+                Err(e) if StoreError::is_retryable(&e) => {
+                    return Err(StoreError::Busy(format!("changing team members: {e}")))
+                }
+                Err(e) => return Err(e.into()),
             }
-            for m in remove {
-                sqlx::query("DELETE FROM team_members WHERE team_id = $1 AND member_id = $2")
-                    .bind(team.0)
-                    .bind(m.0)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
-        });
-        Ok(())
+        }
     }
 
     async fn missing_teams(&self, ids: &[TeamId]) -> StoreResult<Vec<TeamId>> {
