@@ -371,7 +371,11 @@ impl Engine {
     ) -> Result<(Raw, Option<Duration>), CallError> {
         let mut req = call.request.clone();
         let mut hops = 0u32;
+        // The credential goes only to the origin it was sent to: a redirect elsewhere
+        // carries none of it, as browsers, curl and reqwest do.
+        let origin = call.request.url.origin();
         loop {
+            let same_origin = req.url.origin() == origin;
             self.check_target(&req.url, call.credential).await?;
             let mut builder = self
                 .client
@@ -389,7 +393,7 @@ impl Engine {
             let mut request = builder
                 .build()
                 .map_err(|e| CallError::Transport(describe(&e)))?;
-            if let Some(c) = call.credential {
+            if let Some(c) = call.credential.filter(|_| same_origin) {
                 apply_credential(&mut request, &c.credential, token, &body)?;
             }
             let resp = match self.client.execute(request).await {
@@ -424,6 +428,14 @@ impl Engine {
                         req.body = None;
                         req.headers
                             .retain(|(k, _)| !k.eq_ignore_ascii_case("content-type"));
+                    }
+                    if next.origin() != origin {
+                        // Nor what the connector itself wrote as credentials.
+                        req.headers.retain(|(k, _)| {
+                            !["authorization", "proxy-authorization", "cookie"]
+                                .iter()
+                                .any(|h| k.eq_ignore_ascii_case(h))
+                        });
                     }
                     req.url = next;
                     continue;

@@ -255,3 +255,61 @@ async fn a_dry_run_masks_secrets_that_are_json_punctuation_in_every_form() {
         assert_eq!(req["body"], json!({"n": "x"}), "{req}");
     }
 }
+
+#[tokio::test]
+async fn a_redirect_to_another_origin_carries_no_credential() {
+    let app = app_reaching_loopback().await;
+    let admin = app.admin_token().await;
+    let (a, up_a) = upstream("127.0.0.1").await;
+    let (b, up_b) = upstream("127.0.0.2").await;
+    *up_a.redirect_to.lock().unwrap() = format!("http://{b}/landed?x=1");
+    for credential in [
+        json!({"authMethod": "bearer", "bearer": {"token": "bearer-secret"}}),
+        json!({"authMethod": "apiKey", "apiKey": {"key": "x-api-key", "value": "key-secret", "isQueryParam": false}}),
+        json!({"authMethod": "apiKey", "apiKey": {"key": "api_key", "value": "query-secret", "isQueryParam": true}}),
+    ] {
+        up_b.seen.lock().unwrap().clear();
+        let (s, c) = app
+            .send_json(
+                Method::POST,
+                "/v2/api-credentials",
+                Some(&admin),
+                &json!({"name": "c", "allowlist": ["*"], "credential": credential}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{c}");
+        let (s, k) = app
+            .send_json(
+                Method::POST,
+                "/v2/api-connectors",
+                Some(&admin),
+                &json!({"name": "k", "authId": c["apiCredentialId"], "params": {
+                    "method": "GET", "url": format!("http://{a}/redirect"),
+                    "headers": [{"key": "authorization", "mode": "static", "value": "Basic c3RhdGljOnNlY3JldA=="}]}}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{k}");
+        let id = k["apiConnectorId"].as_str().unwrap();
+        let (s, r) = app
+            .send_json(
+                Method::POST,
+                &format!("/v2/api-connectors/{id}/call"),
+                Some(&admin),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        let seen = up_b.seen.lock().unwrap().clone();
+        assert_eq!(seen.len(), 1, "the redirect reached the second origin");
+        let wire = format!("{:?}", seen[0]);
+        for secret in [
+            "bearer-secret",
+            "key-secret",
+            "query-secret",
+            "c3RhdGljOnNlY3JldA",
+        ] {
+            assert!(!wire.contains(secret), "{secret} crossed origins: {wire}");
+        }
+        assert!(!seen[0].headers.contains_key("authorization"), "{wire}");
+    }
+}
