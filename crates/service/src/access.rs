@@ -1,8 +1,8 @@
 //! The access decision on the file tree, in one place: view < explore < organize <
 //! edit (Can View, Can Explore, Can Contribute, Can Manage). A member's effective
 //! permission on a node is the highest of its own grants and its teams' grants on the
-//! node and on every ancestor; a member manages its own home folder; Admins manage
-//! everything. Decisions are remembered per store generation, so team and grant
+//! node and on every ancestor; a member manages what it owns (its home folder among
+//! it) and what is in it; Admins manage everything. Decisions are remembered per store generation, so team and grant
 //! changes take effect on the next request.
 
 use std::sync::Arc;
@@ -137,14 +137,12 @@ impl Access {
         let grants = self.store.applicable_grants(member, inode).await?;
         let mut best = grants.iter().map(|g| g.permission).max();
         if best < Some(GrantPermission::Edit) {
-            // A member manages everything in its own home folder.
-            let owns_home = |p: &[Inode]| {
-                p.first()
-                    .is_some_and(|root| root.kind == "home" && root.owner_id == Some(member))
-            };
+            // An owner manages what it owns, and everything in it: its home folder, and
+            // the workbooks and folders it made or was given, grant or no grant.
+            let owns = |p: &[Inode]| p.iter().any(|n| n.owner_id == Some(member));
             let owned = match path {
-                Some(p) => owns_home(p),
-                None => owns_home(&self.store.inode_path(inode).await?),
+                Some(p) => owns(p),
+                None => owns(&self.store.inode_path(inode).await?),
             };
             if owned {
                 best = Some(GrantPermission::Edit);

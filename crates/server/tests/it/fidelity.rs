@@ -318,3 +318,81 @@ async fn searches_holding_control_characters_are_refused_not_matched_to_everythi
     let (s, b) = app.get("/v2/members?search=admin", Some(&t)).await;
     assert_eq!((s, b["total"].as_u64()), (StatusCode::OK, Some(1)));
 }
+
+#[tokio::test]
+async fn owners_keep_access_to_what_they_own_without_a_grant() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let owner = app
+        .add_member(
+            "owner@example.com",
+            sigil_core::BuiltinAccountType::Creator,
+            "password1",
+        )
+        .await;
+    let (_, creds) = app
+        .send_json(
+            Method::POST,
+            "/v2/credentials",
+            Some(&admin),
+            &json!({"ownerId": owner.id.to_string(), "name": "o"}),
+        )
+        .await;
+    let (_, tok) = app
+        .client_credentials(
+            creds["clientId"].as_str().unwrap(),
+            creds["clientSecret"].as_str().unwrap(),
+        )
+        .await;
+    let tok = tok["access_token"].as_str().unwrap().to_owned();
+    // An Admin makes a workbook owned by the member, in a workspace the member has no grant on.
+    let (_, ws) = app
+        .send_json(
+            Method::POST,
+            "/v2/workspaces",
+            Some(&admin),
+            &json!({"name": "W"}),
+        )
+        .await;
+    let (s, wb) = app
+        .send_json(
+            Method::POST,
+            "/v2/workbooks",
+            Some(&admin),
+            &json!({"folderId": ws["workspaceId"], "name": "Theirs", "ownerId": owner.id.to_string()}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{wb}");
+    let id = wb["workbookId"].as_str().unwrap();
+    let (s, w) = app.get(&format!("/v2/workbooks/{id}"), Some(&tok)).await;
+    assert_eq!(s, StatusCode::OK, "the owner opens it: {w}");
+    let (_, access) = app
+        .get(
+            &format!("/v2/inodes/{id}/access/{}", owner.id),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(access["permission"], "edit", "{access}");
+    let (_, files) = app
+        .get(
+            &format!("/v2/members/{}/files?typeFilters=workbook", owner.id),
+            Some(&admin),
+        )
+        .await;
+    assert!(
+        files["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["id"] == id),
+        "the owner's files list it: {files}"
+    );
+    // The workspace itself is not theirs.
+    let (s, _) = app
+        .get(
+            &format!("/v2/workspaces/{}", ws["workspaceId"].as_str().unwrap()),
+            Some(&tok),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}

@@ -78,7 +78,8 @@ impl FileStore for SqlStore {
         }
         if let Some(m) = filter.visible_to {
             // The effective permission is the highest applicable grant, so a node
-            // reaches a level exactly when some grant at that level applies to it.
+            // reaches a level exactly when some grant at that level applies to it; an
+            // owner manages what it owns (its home folder among it) and what is in it.
             let levels: Vec<&str> = [
                 GrantPermission::View,
                 GrantPermission::Explore,
@@ -100,7 +101,7 @@ impl FileStore for SqlStore {
                      SELECT inode_id, 0 FROM grants WHERE permission IN ({levels}) \
                      AND (member_id = ? OR team_id IN \
                      (SELECT team_id FROM team_members WHERE member_id = ?)) \
-                     UNION ALL SELECT id, 0 FROM inodes WHERE kind = 'home' AND owner_id = ? \
+                     UNION ALL SELECT id, 0 FROM inodes WHERE owner_id = ? \
                      UNION ALL SELECT n.id, s.depth + 1 FROM inodes n JOIN seen s \
                      ON n.parent_id = s.id WHERE s.depth < 64) SELECT id FROM seen)"
                 ),
