@@ -55,6 +55,12 @@ impl Default for PageRequest {
 }
 
 impl PageRequest {
+    /// The first page at the largest limit: everything a picker or a small list shows.
+    pub const FIRST_MAX: PageRequest = PageRequest {
+        page: 1,
+        limit: MAX_LIMIT,
+    };
+
     /// Checks `page` and `limit` as they come from a query string; absent or empty
     /// means the default.
     pub fn parse(page: Option<&str>, limit: Option<&str>) -> ServiceResult<PageRequest> {

@@ -4,7 +4,6 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
@@ -74,13 +73,8 @@ async fn home_page(st: &AppState, user: &WebUser, name: String, problem: Problem
         Ok(p) => p,
         Err(e) => return service_error_page(Some(user), e),
     };
-    let status = if problem.message.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
     render_status(
-        status,
+        problem.status(),
         &Home {
             chrome: Chrome::new("Home", Some(user)),
             csrf: user.session.csrf.clone(),
@@ -174,13 +168,8 @@ async fn node_page(st: &AppState, user: &WebUser, raw: &str, problem: Problem) -
         Err(e) => return service_error_page(Some(user), e),
     };
     let n = &entry.node;
-    let status = if problem.message.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
     render_status(
-        status,
+        problem.status(),
         &Node {
             chrome: Chrome::new(n.name.clone(), Some(user)),
             csrf: user.session.csrf.clone(),
@@ -396,13 +385,8 @@ async fn share_page(st: &AppState, user: &WebUser, raw: &str, problem: Problem) 
             }
         })
         .collect();
-    let status = if problem.message.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
     render_status(
-        status,
+        problem.status(),
         &Share {
             chrome: Chrome::new(format!("Share {}", entry.node.name), Some(user)),
             csrf: user.session.csrf.clone(),

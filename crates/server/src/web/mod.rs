@@ -115,6 +115,15 @@ impl Problem {
         Problem::default()
     }
 
+    /// The status of a page showing this problem: 400 when there is one.
+    pub fn status(&self) -> StatusCode {
+        if self.message.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::BAD_REQUEST
+        }
+    }
+
     /// The problem a service error is to a form with these fields: shown next to its
     /// field when the form has it, above the form otherwise.
     pub fn of(e: &ServiceError, fields: &[&str]) -> Self {

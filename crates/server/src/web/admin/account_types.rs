@@ -4,7 +4,6 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use sigil_core::{AccountTypeId, Permission};
 use sigil_service::account_types::NewAccountType;
@@ -42,13 +41,8 @@ async fn page(st: &AppState, user: &WebUser, problem: Problem) -> Response {
         Ok(l) => l,
         Err(e) => return service_error_page(Some(user), e),
     };
-    let status = if problem.message.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
     render_status(
-        status,
+        problem.status(),
         &AccountTypes {
             chrome: Chrome::new("Account types", Some(user)),
             section: "account-types",

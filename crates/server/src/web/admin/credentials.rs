@@ -4,7 +4,6 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use sigil_service::auth::NewClientCredentials;
 use sigil_service::ServiceError;
@@ -61,11 +60,6 @@ async fn page(
             .map(member_label)
             .unwrap_or_else(|| id.to_string())
     };
-    let status = if problem.message.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
     let mut members_sorted: Vec<(String, String)> = members
         .iter()
         .map(|m| (m.id.to_string(), member_label(m)))
@@ -79,7 +73,7 @@ async fn page(
         members_sorted.insert(0, me);
     }
     render_status(
-        status,
+        problem.status(),
         &Credentials {
             chrome: Chrome::new("API credentials", Some(user)),
             section: "api-credentials",

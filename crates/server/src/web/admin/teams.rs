@@ -3,7 +3,6 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use sigil_core::{MemberId, TeamId, Visibility};
 use sigil_service::paging::PageRequest;
@@ -35,11 +34,6 @@ struct Teams {
     problem: Problem,
 }
 
-const ALL: PageRequest = PageRequest {
-    page: 1,
-    limit: 1000,
-};
-
 async fn list_page(
     st: &AppState,
     user: &WebUser,
@@ -52,7 +46,10 @@ async fn list_page(
     }
     let s = &st.services;
     let result = async {
-        let teams = s.teams.list(c, TeamFilter::default(), ALL).await?;
+        let teams = s
+            .teams
+            .list(c, TeamFilter::default(), PageRequest::FIRST_MAX)
+            .await?;
         let members = s.members.directory(c, None, 1000).await?;
         Ok::<_, ServiceError>((teams, members))
     }
@@ -61,13 +58,8 @@ async fn list_page(
         Ok(x) => x,
         Err(e) => return service_error_page(Some(user), e),
     };
-    let status = if problem.message.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
     render_status(
-        status,
+        problem.status(),
         &Teams {
             chrome: Chrome::new("Teams", Some(user)),
             section: "teams",
@@ -151,7 +143,7 @@ async fn team_page(st: &AppState, user: &WebUser, raw: &str, problem: Problem) -
     let result = async {
         let id = parse_team(raw)?;
         let t = s.teams.get(c, id).await?;
-        let page = s.teams.members(c, id, ALL).await?;
+        let page = s.teams.members(c, id, PageRequest::FIRST_MAX).await?;
         let everyone = s.members.directory(c, None, 1000).await?;
         Ok::<_, ServiceError>((t, page, everyone))
     }
@@ -167,13 +159,8 @@ async fn team_page(st: &AppState, user: &WebUser, raw: &str, problem: Problem) -
             .map(member_label)
             .unwrap_or_else(|| id.to_string())
     };
-    let status = if problem.message.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
     render_status(
-        status,
+        problem.status(),
         &Team {
             chrome: Chrome::new(t.team.name.clone(), Some(user)),
             section: "teams",

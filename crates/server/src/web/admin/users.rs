@@ -3,7 +3,6 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use sigil_core::MemberId;
@@ -101,13 +100,8 @@ async fn list_page(
         Ok(x) => x,
         Err(e) => return service_error_page(Some(user), e),
     };
-    let status = if problem.message.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
     render_status(
-        status,
+        problem.status(),
         &Users {
             chrome: Chrome::new("Users", Some(user)),
             section: "users",
@@ -235,13 +229,8 @@ async fn user_page(
         Err(e) => return service_error_page(Some(user), e),
     };
     let m = &r.member;
-    let status = if problem.message.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
     render_status(
-        status,
+        problem.status(),
         &User {
             chrome: Chrome::new(m.email.clone(), Some(user)),
             section: "users",
