@@ -298,7 +298,14 @@ struct Share {
     members: Vec<(String, String)>,
     teams: Vec<(String, String)>,
     permissions: Vec<(&'static str, &'static str)>,
+    q: String,
     problem: Problem,
+}
+
+/// `?q=`: narrows a member picker.
+#[derive(serde::Deserialize, Default)]
+pub struct Find {
+    q: Option<String>,
 }
 
 const LEVELS: [GrantPermission; 4] = [
@@ -308,7 +315,13 @@ const LEVELS: [GrantPermission; 4] = [
     GrantPermission::Edit,
 ];
 
-async fn share_page(st: &AppState, user: &WebUser, raw: &str, problem: Problem) -> Response {
+async fn share_page(
+    st: &AppState,
+    user: &WebUser,
+    raw: &str,
+    q: Option<String>,
+    problem: Problem,
+) -> Response {
     let s = &st.services;
     let c = user.caller();
     let result = async {
@@ -329,7 +342,7 @@ async fn share_page(st: &AppState, user: &WebUser, raw: &str, problem: Problem) 
                 },
             )
             .await?;
-        let members = s.members.directory(c, None, 1000).await?;
+        let members = s.members.directory(c, q.clone(), 1000).await?;
         let teams = s
             .teams
             .list(
@@ -408,13 +421,19 @@ async fn share_page(st: &AppState, user: &WebUser, raw: &str, problem: Problem) 
                 .map(|t| (t.id.to_string(), t.name.clone()))
                 .collect(),
             permissions: LEVELS.iter().map(|p| (p.as_str(), label(*p))).collect(),
+            q: q.unwrap_or_default(),
             problem,
         },
     )
 }
 
-async fn share(State(st): State<AppState>, user: WebUser, Path(id): Path<String>) -> Response {
-    share_page(&st, &user, &id, Problem::none()).await
+async fn share(
+    State(st): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+    axum::extract::Query(f): axum::extract::Query<Find>,
+) -> Response {
+    share_page(&st, &user, &id, f.q, Problem::none()).await
 }
 
 async fn share_add(State(st): State<AppState>, Path(id): Path<String>, p: Posted) -> Response {
@@ -454,7 +473,7 @@ async fn share_add(State(st): State<AppState>, Path(id): Path<String>, p: Posted
     match r {
         Ok(()) => see_other(&format!("/files/{id}/share")),
         Err(e @ ServiceError::Invalid { .. }) => {
-            share_page(&st, &p.user, &id, Problem::of(&e, &[])).await
+            share_page(&st, &p.user, &id, None, Problem::of(&e, &[])).await
         }
         Err(e) => service_error_page(Some(&p.user), e),
     }

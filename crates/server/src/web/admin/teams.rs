@@ -126,6 +126,7 @@ struct Team {
     visibility: &'static str,
     members: Vec<MemberRow>,
     candidates: Vec<(String, String)>,
+    q: String,
     problem: Problem,
 }
 
@@ -134,7 +135,13 @@ fn parse_team(raw: &str) -> Result<TeamId, ServiceError> {
         .map_err(|_| ServiceError::not_found(format!("no team `{raw}`")))
 }
 
-async fn team_page(st: &AppState, user: &WebUser, raw: &str, problem: Problem) -> Response {
+async fn team_page(
+    st: &AppState,
+    user: &WebUser,
+    raw: &str,
+    q: Option<String>,
+    problem: Problem,
+) -> Response {
     let c = user.caller();
     if !c.is_admin() {
         return no_access(user);
@@ -145,10 +152,11 @@ async fn team_page(st: &AppState, user: &WebUser, raw: &str, problem: Problem) -
         let t = s.teams.get(c, id).await?;
         let page = s.teams.members(c, id, PageRequest::FIRST_MAX).await?;
         let everyone = s.members.directory(c, None, 1000).await?;
-        Ok::<_, ServiceError>((t, page, everyone))
+        let found = s.members.directory(c, q.clone(), 1000).await?;
+        Ok::<_, ServiceError>((t, page, everyone, found))
     }
     .await;
-    let (t, page, everyone) = match result {
+    let (t, page, everyone, found) = match result {
         Ok(x) => x,
         Err(e) => return service_error_page(Some(user), e),
     };
@@ -178,25 +186,36 @@ async fn team_page(st: &AppState, user: &WebUser, raw: &str, problem: Problem) -
                     is_admin: m.is_team_admin,
                 })
                 .collect(),
-            candidates: everyone
+            candidates: found
                 .iter()
                 .filter(|m| !t.members.contains(&m.id))
                 .map(|m| (m.id.to_string(), member_label(m)))
                 .collect(),
+            q: q.unwrap_or_default(),
             problem,
         },
     )
 }
 
-pub async fn show(State(st): State<AppState>, user: WebUser, Path(id): Path<String>) -> Response {
-    team_page(&st, &user, &id, Problem::none()).await
+#[derive(serde::Deserialize, Default)]
+pub struct Find {
+    q: Option<String>,
+}
+
+pub async fn show(
+    State(st): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+    axum::extract::Query(f): axum::extract::Query<Find>,
+) -> Response {
+    team_page(&st, &user, &id, f.q, Problem::none()).await
 }
 
 async fn after(st: &AppState, p: &Posted, raw: &str, r: Result<(), ServiceError>) -> Response {
     match r {
         Ok(()) => see_other(&format!("/admin/teams/{raw}")),
         Err(e @ (ServiceError::Invalid { .. } | ServiceError::Conflict(_))) => {
-            team_page(st, &p.user, raw, Problem::of(&e, &[])).await
+            team_page(st, &p.user, raw, None, Problem::of(&e, &[])).await
         }
         Err(e) => service_error_page(Some(&p.user), e),
     }

@@ -206,6 +206,12 @@ async fn a_workspace_shared_with_a_team_at_can_explore_is_seen_but_not_shared_by
         b.press("Create").await?;
         assert!(b.text().await?.contains("Sales"));
         b.link("Share").await?;
+        // The member picker searches.
+        b.fill("Find a member", "eve").await?;
+        b.press("Find").await?;
+        let offered = b.field("Member or team").await?.text().await?;
+        assert!(offered.contains("eve@example.com"), "{offered}");
+        assert!(!offered.contains("admin@example.com"), "{offered}");
         b.choose("Member or team", "Analysts").await?;
         b.choose("Permission", "Can Explore").await?;
         b.press("Share").await?;
