@@ -236,9 +236,12 @@ pub fn render(info: &ErrorInfo) -> Response {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Internal(e) = &self {
+        match &self {
             // The cause goes to the log only; the body says nothing internal.
-            tracing::error!(error = ?e, "internal error");
+            ApiError::Internal(e) => tracing::error!(error = ?e, "internal error"),
+            // Not sigil's failure: a client asked for something sigil does not hold.
+            ApiError::NotImplemented(m) => tracing::warn!(reason = %m, "not implemented"),
+            _ => {}
         }
         let info = self.info();
         let mut res = render(&info);

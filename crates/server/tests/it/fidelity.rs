@@ -396,3 +396,30 @@ async fn owners_keep_access_to_what_they_own_without_a_grant() {
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_method_a_path_does_not_have_gets_405_naming_the_ones_it_has() {
+    let app = TestApp::spawn().await;
+    let t = app.admin_token().await;
+    for (method, path, allowed) in [
+        (Method::DELETE, "/v2/whoami", "GET"),
+        (Method::PUT, "/v2/members", "POST"),
+        (Method::PATCH, "/v2/workspaces", "GET"),
+    ] {
+        let res = app
+            .http
+            .request(method.clone(), app.url(path))
+            .bearer_auth(&t)
+            .send()
+            .await
+            .unwrap();
+        let allow = res
+            .headers()
+            .get("allow")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let r = crate::common::json_of(res).await;
+        assert_error(&r, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+        assert!(allow.contains(allowed), "{method} {path}: Allow `{allow}`");
+    }
+}
