@@ -72,6 +72,46 @@ fn secret_forms(secrets: &[&str]) -> Vec<String> {
     forms
 }
 
+/// Masks the values of headers and query parameters whose names look like secrets
+/// (`authorization`, `*token*`, `*key*`, `*secret*`, `*password*`) in a preview.
+fn mask_named_secrets(preview: &mut Value) {
+    if let Some(headers) = preview.get_mut("headers").and_then(Value::as_array_mut) {
+        for h in headers {
+            let secret = h
+                .get("key")
+                .and_then(Value::as_str)
+                .is_some_and(super::looks_secret);
+            if secret && h.get("value").and_then(Value::as_str) != Some(super::MASK) {
+                // Keep a scheme word ("Bearer ****") where there is one.
+                let masked = match h["value"].as_str().and_then(|v| v.split_once(' ')) {
+                    Some((scheme, _)) if !scheme.is_empty() => format!("{scheme} {}", super::MASK),
+                    _ => super::MASK.to_owned(),
+                };
+                h["value"] = Value::String(masked);
+            }
+        }
+    }
+    if let Some(url) = preview.get("url").and_then(Value::as_str) {
+        if let Ok(mut u) = url::Url::parse(url) {
+            let pairs: Vec<(String, String)> = u
+                .query_pairs()
+                .map(|(k, v)| {
+                    let v = if super::looks_secret(&k) {
+                        super::MASK.to_owned()
+                    } else {
+                        v.into_owned()
+                    };
+                    (k.into_owned(), v)
+                })
+                .collect();
+            if !pairs.is_empty() {
+                u.query_pairs_mut().clear().extend_pairs(pairs);
+                preview["url"] = Value::String(u.to_string());
+            }
+        }
+    }
+}
+
 /// Replaces every form of every secret in the string values of `v` with `****`.
 fn mask(v: &mut Value, forms: &[String]) {
     match v {
@@ -243,6 +283,8 @@ impl Connectors {
             let forms = secret_forms(&c.credential.secrets());
             mask(&mut preview, &forms);
         }
+        // Static values whose name says they are secrets are masked whoever asks.
+        mask_named_secrets(&mut preview);
         Ok(Preview {
             request: preview,
             parameters: ready.parameters(),

@@ -124,6 +124,57 @@ pub fn parse_config(v: Option<Value>) -> ServiceResult<(Config, CallConfig)> {
     Ok((config, checked))
 }
 
+/// What a secret-looking static value is answered as.
+pub const MASK: &str = "****";
+
+/// Whether a header or query parameter's name says its value is a secret.
+pub fn looks_secret(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n == "authorization"
+        || ["token", "key", "secret", "password"]
+            .iter()
+            .any(|w| n.contains(w))
+}
+
+/// The static header and query values of `params` as `caller` may see them: none for
+/// a member who does not manage connectors, and secret-looking ones masked for all.
+fn shown_to(caller: &Caller, mut params: Params) -> Params {
+    let manager = caller.has(Permission::ManageApiConnectors);
+    for p in params
+        .headers
+        .iter_mut()
+        .chain(params.query_params.iter_mut())
+    {
+        if p.mode == sigil_connect::connector::Mode::Static && p.value.is_some() {
+            if !manager {
+                p.value = None;
+            } else if looks_secret(&p.key) {
+                p.value = Some(MASK.to_owned());
+            }
+        }
+    }
+    params
+}
+
+/// A static value sent back as the mask keeps the one stored under the same name:
+/// a client writing back what it read loses no secret.
+fn keep_masked(mut incoming: Params, stored: &Params) -> Params {
+    let pairs = [
+        (&mut incoming.headers, &stored.headers),
+        (&mut incoming.query_params, &stored.query_params),
+    ];
+    for (new, old) in pairs {
+        for p in new.iter_mut() {
+            if p.value.as_deref() == Some(MASK) {
+                if let Some(o) = old.iter().find(|o| o.key.eq_ignore_ascii_case(&p.key)) {
+                    p.value.clone_from(&o.value);
+                }
+            }
+        }
+    }
+    incoming
+}
+
 /// A rate limit that is not set is answered as the largest one accepted, so that a
 /// client writing back what it read sets no real limit.
 pub const NO_RATE_LIMIT: u32 = 1_000_000;
@@ -237,7 +288,11 @@ impl Connectors {
             updated_at: now,
         };
         self.store.insert_api_connector(&row).await?;
-        Self::view(row)
+        let v = Self::view(row)?;
+        Ok(ConnectorView {
+            params: shown_to(caller, v.params),
+            ..v
+        })
     }
 
     /// Connectors by name. Those who run actions pick connectors too.
@@ -278,7 +333,11 @@ impl Connectors {
             Permission::ManageApiConnectors,
             Permission::TriggerApiActions,
         )?;
-        Self::view(self.live(id).await?)
+        let v = Self::view(self.live(id).await?)?;
+        Ok(ConnectorView {
+            params: shown_to(caller, v.params),
+            ..v
+        })
     }
 
     pub async fn update(
@@ -295,11 +354,21 @@ impl Connectors {
         if let Some(d) = req.description {
             row.description = d;
         }
-        let params_value = match req.params {
-            Some(p) => p,
-            None => serde_json::from_str(&row.params).map_err(ServiceError::internal)?,
+        let stored: Params = serde_json::from_str(&row.params).map_err(ServiceError::internal)?;
+        let (params, compiled) = match req.params {
+            Some(p) => {
+                let (p, _) = parse_params(p)?;
+                let kept = keep_masked(p, &stored);
+                let compiled = kept.compile().map_err(|e| {
+                    ServiceError::invalid_field(format!("params.{}", e.field), e.to_string())
+                })?;
+                (kept, compiled)
+            }
+            None => {
+                let compiled = stored.compile().map_err(ServiceError::internal)?;
+                (stored, compiled)
+            }
         };
-        let (params, compiled) = parse_params(params_value)?;
         if let Some(c) = req.config {
             let (config, _) = parse_config(Some(c))?;
             row.config = serde_json::to_string(&config).map_err(ServiceError::internal)?;
@@ -320,7 +389,11 @@ impl Connectors {
         if !self.store.update_api_connector(&row).await? {
             return Err(not_found(id));
         }
-        Self::view(row)
+        let v = Self::view(row)?;
+        Ok(ConnectorView {
+            params: shown_to(caller, v.params),
+            ..v
+        })
     }
 
     /// Archives a connector.

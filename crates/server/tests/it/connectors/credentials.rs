@@ -207,3 +207,94 @@ async fn managing_needs_manage_api_connectors_and_calling_needs_trigger_api_acti
     let r = app.get("/v2/api-credentials", None).await;
     assert_error(&r, StatusCode::UNAUTHORIZED, "unauthorized");
 }
+
+#[tokio::test]
+async fn static_values_are_hidden_from_non_managers_and_secret_looking_ones_masked() {
+    let app = app_reaching_loopback().await;
+    let admin = app.admin_token().await;
+    let (addr, up) = upstream("127.0.0.1").await;
+    let viewer = app
+        .add_member("v@example.com", BuiltinAccountType::Viewer, "password1")
+        .await;
+    let (vid, vsecret) = app.create_credentials(&admin, viewer.id).await;
+    let (_, vt) = app.client_credentials(&vid, &vsecret).await;
+    let vt = vt["access_token"].as_str().unwrap().to_owned();
+    let (s, k) = app
+        .send_json(
+            Method::POST,
+            "/v2/api-connectors",
+            Some(&admin),
+            &json!({"name": "k", "params": {
+                "method": "GET", "url": format!("http://{addr}/echo"),
+                "headers": [
+                    {"key": "x-api-token", "mode": "static", "value": "header-secret"},
+                    {"key": "accept", "mode": "static", "value": "application/json"}],
+                "queryParams": [{"key": "api_key", "mode": "static", "value": "query-secret"}]}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{k}");
+    let id = k["apiConnectorId"].as_str().unwrap().to_owned();
+    let text = k.to_string();
+    assert!(
+        !text.contains("header-secret") && !text.contains("query-secret"),
+        "{text}"
+    );
+    let (_, mine) = app
+        .get(&format!("/v2/api-connectors/{id}"), Some(&admin))
+        .await;
+    let header = |c: &Value, key: &str| {
+        c["params"]["headers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["key"] == key)
+            .unwrap()["value"]
+            .clone()
+    };
+    assert_eq!(header(&mine, "x-api-token"), "****");
+    assert_eq!(header(&mine, "accept"), "application/json");
+    assert_eq!(mine["params"]["queryParams"][0]["value"], "****");
+    // An action runner sees the connector, and none of its static values.
+    let (s, theirs) = app
+        .get(&format!("/v2/api-connectors/{id}"), Some(&vt))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(header(&theirs, "accept"), Value::Null);
+    assert_eq!(theirs["params"]["queryParams"][0]["value"], Value::Null);
+    // Writing back what was read keeps the secrets.
+    let (s, _) = app
+        .send_json(
+            Method::PATCH,
+            &format!("/v2/api-connectors/{id}"),
+            Some(&admin),
+            &json!({"params": mine["params"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = app
+        .send_json(
+            Method::POST,
+            &format!("/v2/api-connectors/{id}/call"),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let seen = up.seen.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(seen.headers["x-api-token"], "header-secret");
+    assert!(seen.uri.contains("api_key=query-secret"), "{}", seen.uri);
+    // The dry run masks them too.
+    let (_, p) = app
+        .send_json(
+            Method::POST,
+            &format!("/v2/api-connectors/{id}/preview"),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    let p = p.to_string();
+    assert!(
+        !p.contains("header-secret") && !p.contains("query-secret"),
+        "{p}"
+    );
+}
