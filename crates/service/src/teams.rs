@@ -88,6 +88,21 @@ impl Teams {
         }
     }
 
+    /// Forbidden unless the caller is an Admin or a team admin of team `team`.
+    async fn require_team_manager(&self, caller: &Caller, team: TeamId) -> ServiceResult<()> {
+        if caller.is_admin() {
+            return Ok(());
+        }
+        let own = self.store.team_membership(team, caller.id()).await?;
+        if own.is_some_and(|m| m.is_team_admin) {
+            Ok(())
+        } else {
+            Err(ServiceError::forbidden(
+                "changing a team's members needs an Admin or a team admin of that team",
+            ))
+        }
+    }
+
     /// Whether `member` belongs to team `team`.
     pub async fn is_member(&self, team: TeamId, member: MemberId) -> ServiceResult<bool> {
         Ok(self.store.team_membership(team, member).await?.is_some())
@@ -341,14 +356,7 @@ impl Teams {
         remove: &[String],
     ) -> ServiceResult<()> {
         let t = self.visible(caller, id).await?;
-        if !caller.is_admin() {
-            let own = self.store.team_membership(t.id, caller.id()).await?;
-            if !own.is_some_and(|m| m.is_team_admin) {
-                return Err(ServiceError::forbidden(
-                    "changing a team's members needs an Admin or a team admin of that team",
-                ));
-            }
-        }
+        self.require_team_manager(caller, t.id).await?;
         let add = self.known_members("add", add).await?;
         if remove.len() > MAX_IDS {
             return Err(ServiceError::invalid_field(
@@ -393,14 +401,7 @@ impl Teams {
         is_team_admin: bool,
     ) -> ServiceResult<()> {
         let t = self.visible(caller, id).await?;
-        if !caller.is_admin() {
-            let own = self.store.team_membership(t.id, caller.id()).await?;
-            if !own.is_some_and(|m| m.is_team_admin) {
-                return Err(ServiceError::forbidden(
-                    "changing a team's members needs an Admin or a team admin of that team",
-                ));
-            }
-        }
+        self.require_team_manager(caller, t.id).await?;
         let existing = self
             .store
             .team_membership(t.id, member)

@@ -243,6 +243,15 @@ impl Connectors {
         })
     }
 
+    /// [`view`](Self::view), with the static values `caller` may see.
+    fn view_for(caller: &Caller, row: ApiConnector) -> ServiceResult<ConnectorView> {
+        let v = Self::view(row)?;
+        Ok(ConnectorView {
+            params: shown_to(caller, v.params),
+            ..v
+        })
+    }
+
     /// The credential named by `auth_id`, checked to allow the connector's host.
     async fn check_auth(&self, raw: &str, compiled: &Compiled) -> ServiceResult<ApiCredentialId> {
         let no_such =
@@ -288,11 +297,7 @@ impl Connectors {
             updated_at: now,
         };
         self.store.insert_api_connector(&row).await?;
-        let v = Self::view(row)?;
-        Ok(ConnectorView {
-            params: shown_to(caller, v.params),
-            ..v
-        })
+        Self::view_for(caller, row)
     }
 
     /// Connectors by name. Those who run actions pick connectors too.
@@ -333,11 +338,7 @@ impl Connectors {
             Permission::ManageApiConnectors,
             Permission::TriggerApiActions,
         )?;
-        let v = Self::view(self.live(id).await?)?;
-        Ok(ConnectorView {
-            params: shown_to(caller, v.params),
-            ..v
-        })
+        Self::view_for(caller, self.live(id).await?)
     }
 
     pub async fn update(
@@ -389,11 +390,7 @@ impl Connectors {
         if !self.store.update_api_connector(&row).await? {
             return Err(not_found(id));
         }
-        let v = Self::view(row)?;
-        Ok(ConnectorView {
-            params: shown_to(caller, v.params),
-            ..v
-        })
+        Self::view_for(caller, row)
     }
 
     /// Archives a connector.
