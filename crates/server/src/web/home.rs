@@ -18,7 +18,9 @@ use sigil_service::ServiceError;
 
 use crate::state::AppState;
 use crate::web::session::{Posted, WebUser};
-use crate::web::{render_status, see_other, service_error_page, Chrome, Problem};
+use crate::web::{
+    member_label, render_status, see_other, service_error_page, Chrome, Find, Problem,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -302,12 +304,6 @@ struct Share {
     problem: Problem,
 }
 
-/// `?q=`: narrows a member picker.
-#[derive(serde::Deserialize, Default)]
-pub struct Find {
-    q: Option<String>,
-}
-
 const LEVELS: [GrantPermission; 4] = [
     GrantPermission::View,
     GrantPermission::Explore,
@@ -365,11 +361,7 @@ async fn share_page(
         members
             .iter()
             .find(|m| m.id == id)
-            .map(|m| {
-                format!("{} {} ({})", m.first_name, m.last_name, m.email)
-                    .trim()
-                    .to_owned()
-            })
+            .map(member_label)
             .unwrap_or_else(|| id.to_string())
     };
     let team_name = |id: sigil_core::TeamId| {
@@ -408,12 +400,7 @@ async fn share_page(
             grants: rows,
             members: members
                 .iter()
-                .map(|m| {
-                    (
-                        m.id.to_string(),
-                        format!("{} {} ({})", m.first_name, m.last_name, m.email),
-                    )
-                })
+                .map(|m| (m.id.to_string(), member_label(m)))
                 .collect(),
             teams: teams
                 .entries

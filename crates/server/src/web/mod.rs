@@ -231,3 +231,19 @@ pub fn not_found_page() -> Response {
         "There is no page at this address.",
     )
 }
+
+/// "First Last (email)", or the email alone: a member in a picker or a list.
+pub fn member_label(m: &sigil_core::Member) -> String {
+    let n = format!("{} {}", m.first_name, m.last_name);
+    if n.trim().is_empty() {
+        m.email.clone()
+    } else {
+        format!("{} ({})", n.trim(), m.email)
+    }
+}
+
+/// `?q=`: what narrows a member picker.
+#[derive(serde::Deserialize, Default)]
+pub struct Find {
+    pub q: Option<String>,
+}

@@ -16,6 +16,7 @@ use axum::Router;
 use sigil_core::Permission;
 
 use crate::state::AppState;
+pub use crate::web::member_label;
 use crate::web::session::WebUser;
 use crate::web::{can_administer, error_page, render, Chrome};
 
@@ -94,14 +95,4 @@ async fn connectors(user: WebUser) -> Response {
         chrome: Chrome::new("API connectors", Some(&user)),
         section: "api-connectors",
     })
-}
-
-/// "First Last (email)" for pickers.
-pub fn member_label(m: &sigil_core::Member) -> String {
-    let n = format!("{} {}", m.first_name, m.last_name);
-    if n.trim().is_empty() {
-        m.email.clone()
-    } else {
-        format!("{} ({})", n.trim(), m.email)
-    }
 }

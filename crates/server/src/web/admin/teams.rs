@@ -12,7 +12,7 @@ use sigil_service::ServiceError;
 use super::{member_label, no_access};
 use crate::state::AppState;
 use crate::web::session::{Posted, WebUser};
-use crate::web::{render_status, see_other, service_error_page, Chrome, Problem};
+use crate::web::{render_status, see_other, service_error_page, Chrome, Find, Problem};
 
 pub struct TeamRow {
     pub id: String,
@@ -152,7 +152,11 @@ async fn team_page(
         let t = s.teams.get(c, id).await?;
         let page = s.teams.members(c, id, PageRequest::FIRST_MAX).await?;
         let everyone = s.members.directory(c, None, 1000).await?;
-        let found = s.members.directory(c, q.clone(), 1000).await?;
+        // A search narrows the picker; without one it offers everyone.
+        let found = match &q {
+            Some(_) => s.members.directory(c, q.clone(), 1000).await?,
+            None => everyone.clone(),
+        };
         Ok::<_, ServiceError>((t, page, everyone, found))
     }
     .await;
@@ -195,11 +199,6 @@ async fn team_page(
             problem,
         },
     )
-}
-
-#[derive(serde::Deserialize, Default)]
-pub struct Find {
-    q: Option<String>,
 }
 
 pub async fn show(
