@@ -98,6 +98,7 @@ async fn administration_invites_a_user_makes_a_team_and_client_credentials() {
         b.choose("Account type", "Creator").await?;
         b.press("Invite").await?;
         assert!(b.text().await?.contains("ada@example.com"));
+        b.screenshot("user").await;
         b.choose("Account type", "Explorer").await?;
         b.press("Save").await?;
         let (_, list) = app.get("/v2/members?search=ada", Some(&admin)).await;
@@ -141,9 +142,12 @@ async fn administration_invites_a_user_makes_a_team_and_client_credentials() {
         b.fill("Name", "<script>alert(1)</script>").await?;
         b.press("Create").await?;
         b.link("Teams").await?;
+        b.screenshot("teams").await;
         assert!(b.text().await?.contains("<script>alert(1)</script>"));
         assert!(b.client.get_alert_text().await.is_err(), "no script ran");
 
+        b.link("Account types").await?;
+        b.screenshot("account-types").await;
         // Client credentials: the secret is shown once, and it works.
         b.link("API credentials").await?;
         b.fill("Name", "ci").await?;
@@ -205,6 +209,7 @@ async fn a_workspace_shared_with_a_team_at_can_explore_is_seen_but_not_shared_by
         b.fill("Name", "Sales").await?;
         b.press("Create").await?;
         assert!(b.text().await?.contains("Sales"));
+        b.screenshot("workspace").await;
         b.link("Share").await?;
         // The member picker searches.
         b.fill("Find a member", "eve").await?;
@@ -234,6 +239,7 @@ async fn a_workspace_shared_with_a_team_at_can_explore_is_seen_but_not_shared_by
         b.user_menu().await?;
         b.press("Sign out").await?;
         sign_in(b, "eve@example.com", "eve-password").await?;
+        b.screenshot("home").await;
         b.link("Sales").await?;
         let t = b.text().await?;
         assert!(t.contains("Can Explore"), "{t}");
@@ -242,6 +248,7 @@ async fn a_workspace_shared_with_a_team_at_can_explore_is_seen_but_not_shared_by
         assert!(b.text().await?.contains("You do not have access"));
         b.goto("/admin/users").await?;
         assert!(b.text().await?.contains("You do not have access"));
+        b.screenshot("no-access").await;
         Ok(())
     })
     .await;
