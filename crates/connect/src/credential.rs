@@ -169,6 +169,50 @@ pub enum Credential {
     },
 }
 
+/// Every secret field, as (`authMethod`, field of its object): what no read answers
+/// and what an edit may leave out to keep.
+pub const SECRET_FIELDS: &[(&str, &str)] = &[
+    ("basic", "password"),
+    ("bearer", "token"),
+    ("apiKey", "value"),
+    ("oAuthClientCredentials", "clientSecret"),
+    ("oAuthAuthorizationCode", "clientSecret"),
+    ("oAuthPasswordCredentials", "password"),
+    ("oAuthPasswordCredentials", "clientSecret"),
+    ("awsSigV4", "secretAccessKey"),
+    ("awsSigV4", "sessionToken"),
+];
+
+/// `incoming` (a credential's JSON) with every secret it leaves out — absent, `null`
+/// or empty — taken from `stored`, when both use the same method. A form that never
+/// shows a stored secret sends it back this way.
+pub fn keep_stored_secrets(mut incoming: Value, stored: &Credential) -> Value {
+    let method = stored.auth_method();
+    if incoming.get("authMethod").and_then(Value::as_str) != Some(method) {
+        return incoming;
+    }
+    let Ok(old) = serde_json::to_value(stored) else {
+        return incoming;
+    };
+    for (m, field) in SECRET_FIELDS.iter().filter(|(m, _)| *m == method) {
+        let Some(kept) = old.get(*m).and_then(|o| o.get(*field)) else {
+            continue;
+        };
+        let Some(obj) = incoming.get_mut(*m).and_then(Value::as_object_mut) else {
+            continue;
+        };
+        let missing = match obj.get(*field) {
+            None | Some(Value::Null) => true,
+            Some(Value::String(s)) => s.is_empty(),
+            Some(_) => false,
+        };
+        if missing && !kept.is_null() {
+            obj.insert((*field).to_owned(), kept.clone());
+        }
+    }
+    incoming
+}
+
 /// Why a credential was refused, naming the field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {message}")]

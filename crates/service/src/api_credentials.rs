@@ -16,6 +16,16 @@ use crate::caller::Caller;
 use crate::error::{ServiceError, ServiceResult};
 use crate::paging::{token_page, TokenList, TokenPage};
 
+/// `a`, `a` and `b`, or `a`, `b` and 3 more: names in a message.
+pub fn quoted_list(names: &[String]) -> String {
+    let q: Vec<String> = names.iter().take(3).map(|n| format!("`{n}`")).collect();
+    match (q.len(), names.len()) {
+        (_, n) if n > 3 => format!("{} and {} more", q.join(", "), n - 3),
+        (1, _) => q[0].clone(),
+        _ => format!("{} and {}", q[..q.len() - 1].join(", "), q[q.len() - 1]),
+    }
+}
+
 /// A display name of an API credential or connector: trimmed, 1 to 200 characters.
 pub fn display_name(name: &str) -> ServiceResult<String> {
     let n = name.trim();
@@ -48,6 +58,9 @@ pub struct ApiCredentialUpdate {
     pub allowlist: Option<Vec<String>>,
     /// Replaces the method and every secret; `None` keeps the stored secrets.
     pub credential: Option<Value>,
+    /// With `credential` of the stored method: a secret it leaves out or empty keeps
+    /// the stored one (a form that never shows secrets sends them this way).
+    pub keep_secrets: bool,
 }
 
 pub struct ApiCredentials {
@@ -91,7 +104,7 @@ pub fn parse_credential(v: Value) -> ServiceResult<Credential> {
         }
     })?;
     c.validate()
-        .map_err(|e| ServiceError::invalid_field("credential", e.to_string()))?;
+        .map_err(|e| ServiceError::invalid_field(e.field.clone(), e.to_string()))?;
     Ok(c)
 }
 
@@ -206,7 +219,11 @@ impl ApiCredentials {
             check_allowlist(&a)?;
             row.allowlist = a;
         }
-        if let Some(c) = req.credential {
+        if let Some(mut c) = req.credential {
+            if req.keep_secrets {
+                let stored = self.usable(&row)?.credential;
+                c = sigil_connect::credential::keep_stored_secrets(c, &stored);
+            }
             let credential = parse_credential(c)?;
             row.auth_method = credential.auth_method().to_owned();
             row.public = credential.public().to_string();
@@ -220,11 +237,24 @@ impl ApiCredentials {
         Ok(row)
     }
 
-    /// Archives a credential: new connectors can no longer use it, and connectors
-    /// that name it fail to call until given another.
+    /// Archives a credential, unless a connector still calls with it.
     pub async fn archive(&self, caller: &Caller, id: ApiCredentialId) -> ServiceResult<()> {
         caller.require(Permission::ManageApiConnectors)?;
         let mut row = self.load(id).await?;
+        let users = self.store.connectors_using_credential(id).await?;
+        if !users.is_empty() {
+            return Err(ServiceError::conflict(format!(
+                "credential `{}` is used by {} {}: give {} another credential first",
+                row.name,
+                if users.len() == 1 {
+                    "connector"
+                } else {
+                    "connectors"
+                },
+                quoted_list(&users),
+                if users.len() == 1 { "it" } else { "them" },
+            )));
+        }
         row.is_archived = true;
         row.updated_by = caller.id();
         row.updated_at = clock::now();

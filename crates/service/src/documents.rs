@@ -18,6 +18,9 @@ use crate::caller::Caller;
 use crate::error::{ServiceError, ServiceResult};
 use crate::paging::{token_page, TokenList, TokenPage};
 
+/// Documents are larger than other request bodies: Sigma's own is 3.6 MB.
+pub const MAX_DOCUMENT_BYTES: usize = 32 * 1024 * 1024;
+
 /// Where an imported document comes from.
 #[derive(Debug, Clone)]
 pub enum ImportSource {

@@ -50,6 +50,8 @@ pub trait ApiStore: Send + Sync + 'static {
         after: Option<(String, ApiConnectorId)>,
         limit: u32,
     ) -> StoreResult<Vec<ApiConnector>>;
+    /// The names of the unarchived connectors that call with credential `id`, by name.
+    async fn connectors_using_credential(&self, id: ApiCredentialId) -> StoreResult<Vec<String>>;
 
     async fn insert_api_document(&self, d: &ApiDocument, body: &str) -> StoreResult<()>;
     async fn api_document(&self, id: ApiDocumentId) -> StoreResult<Option<ApiDocument>>;
@@ -82,6 +84,9 @@ pub trait WorkbookStore: Send + Sync + 'static {
     async fn create_workbook(&self, node: &Inode, document: &str) -> StoreResult<()>;
     /// The document and its version; `None` when there is no such workbook.
     async fn workbook_document(&self, id: InodeId) -> StoreResult<Option<(String, i64)>>;
+    /// The names of the unarchived workbooks whose document mentions `text` (a
+    /// connector's id), by name.
+    async fn workbooks_mentioning(&self, text: &str) -> StoreResult<Vec<String>>;
     /// The current version of each of these workbooks (absent ones are left out),
     /// without reading their documents.
     async fn workbook_versions(

@@ -13,7 +13,8 @@ use sigil_connect::engine::{Call, CallError, CallOutcome};
 use sigil_core::{clock, ApiCallId, ApiConnectorId, MemberId, Permission};
 use sigil_store::{ApiCall, ApiConnector};
 
-use super::Connectors;
+use super::{Connectors, NewConnector};
+use crate::api_credentials::display_name;
 use crate::caller::Caller;
 use crate::error::{ServiceError, ServiceResult};
 use crate::paging::{cut_page, page_size_of, TokenList};
@@ -268,6 +269,100 @@ impl Connectors {
             Permission::TriggerApiActions,
         )?;
         let ready = self.ready(id).await?;
+        preview_of(&ready, values)
+    }
+
+    /// A connector not saved yet (a form's), made ready; with `editing`, static values
+    /// sent back masked keep the ones stored in that connector.
+    async fn draft(
+        &self,
+        caller: &Caller,
+        editing: Option<ApiConnectorId>,
+        req: NewConnector,
+    ) -> ServiceResult<Ready> {
+        caller.require(Permission::ManageApiConnectors)?;
+        let name = display_name(&req.name).unwrap_or_else(|_| "draft".to_owned());
+        let (mut params, _) = super::parse_params(req.params)?;
+        if let Some(id) = editing {
+            let stored: Params = serde_json::from_str(&self.live(id).await?.params)
+                .map_err(ServiceError::internal)?;
+            params = super::keep_masked(params, &stored);
+        }
+        let compiled = params
+            .compile()
+            .map_err(|e| ServiceError::invalid_field(e.field.clone(), e.to_string()))?;
+        let (config, checked) = super::parse_config(req.config)?;
+        let credential = match &req.auth_id {
+            Some(a) => {
+                let id = self.check_auth(a, &compiled).await?;
+                Some(self.credentials.usable(&self.credentials.load(id).await?)?)
+            }
+            None => None,
+        };
+        let now = clock::now();
+        Ok(Ready {
+            row: ApiConnector {
+                id: editing.unwrap_or_default(),
+                name,
+                description: req.description,
+                auth_id: None,
+                params: serde_json::to_string(&params).map_err(ServiceError::internal)?,
+                config: serde_json::to_string(&config).map_err(ServiceError::internal)?,
+                is_archived: false,
+                created_by: caller.id(),
+                updated_by: caller.id(),
+                created_at: now,
+                updated_at: now,
+            },
+            compiled,
+            config: checked,
+            credential,
+        })
+    }
+
+    /// The request a connector not saved yet would send, secrets masked.
+    pub async fn preview_draft(
+        &self,
+        caller: &Caller,
+        editing: Option<ApiConnectorId>,
+        req: NewConnector,
+        values: &BTreeMap<String, Value>,
+    ) -> ServiceResult<Preview> {
+        let ready = self.draft(caller, editing, req).await?;
+        preview_of(&ready, values)
+    }
+
+    /// Sends the request of a connector not saved yet, for real, and answers what the
+    /// upstream answered. Not in the call log, which belongs to saved connectors.
+    pub async fn test_draft(
+        &self,
+        caller: &Caller,
+        editing: Option<ApiConnectorId>,
+        req: NewConnector,
+        values: &BTreeMap<String, Value>,
+    ) -> ServiceResult<CallOutcome> {
+        let ready = self.draft(caller, editing, req).await?;
+        let request = ready
+            .compiled
+            .render(values)
+            .map_err(|e| ServiceError::invalid_field("parameters", e.to_string()))?;
+        let key = format!("draft:{}", caller.id());
+        tracing::info!(member = %caller.id(), url = %ready.compiled.host(), "a connector's form sent a test call");
+        self.engine
+            .call(Call {
+                connector_key: &key,
+                request,
+                credential: ready.credential.as_ref(),
+                config: &ready.config,
+            })
+            .await
+            .map_err(call_error)
+    }
+}
+
+/// The request `ready` would send with `values`, with every secret masked.
+fn preview_of(ready: &Ready, values: &BTreeMap<String, Value>) -> ServiceResult<Preview> {
+    {
         let request = ready
             .compiled
             .render(values)
@@ -290,7 +385,9 @@ impl Connectors {
             parameters: ready.parameters(),
         })
     }
+}
 
+impl Connectors {
     /// A connector's calls, newest first. Needs `manage-api-connectors`.
     pub async fn calls(
         &self,

@@ -12,13 +12,16 @@ use std::sync::Arc;
 use serde_json::Value;
 use sigil_connect::connector::{CallConfig, Compiled, Config};
 use sigil_connect::engine::Engine;
-use sigil_connect::openapi::{self, OperationKey};
+use sigil_connect::openapi;
 use sigil_core::{clock, ApiConnectorId, ApiCredentialId, ApiDocumentId, Permission};
 use sigil_store::{ApiConnector, Store};
 
 pub use audit::AuditLog;
 pub use call::{CallResult, Preview, Ready};
-pub use sigil_connect::connector::Params;
+pub use sigil_connect::connector::{Mode, Param, Params, METHODS};
+pub use sigil_connect::credential::SECRET_FIELDS;
+pub use sigil_connect::openapi::OperationKey;
+pub use sigil_connect::template::ParamType;
 
 use crate::api_credentials::{display_name, ApiCredentials};
 use crate::cache::GenCache;
@@ -105,7 +108,7 @@ pub fn parse_params(v: Value) -> ServiceResult<(Params, Compiled)> {
     })?;
     let compiled = params
         .compile()
-        .map_err(|e| ServiceError::invalid_field(format!("params.{}", e.field), e.to_string()))?;
+        .map_err(|e| ServiceError::invalid_field(e.field.clone(), e.to_string()))?;
     Ok((params, compiled))
 }
 
@@ -120,7 +123,7 @@ pub fn parse_config(v: Option<Value>) -> ServiceResult<(Config, CallConfig)> {
     };
     let checked = config
         .check()
-        .map_err(|e| ServiceError::invalid_field(format!("config.{}", e.field), e.to_string()))?;
+        .map_err(|e| ServiceError::invalid_field(e.field.clone(), e.to_string()))?;
     Ok((config, checked))
 }
 
@@ -360,9 +363,9 @@ impl Connectors {
             Some(p) => {
                 let (p, _) = parse_params(p)?;
                 let kept = keep_masked(p, &stored);
-                let compiled = kept.compile().map_err(|e| {
-                    ServiceError::invalid_field(format!("params.{}", e.field), e.to_string())
-                })?;
+                let compiled = kept
+                    .compile()
+                    .map_err(|e| ServiceError::invalid_field(e.field.clone(), e.to_string()))?;
                 (kept, compiled)
             }
             None => {
@@ -393,15 +396,58 @@ impl Connectors {
         Self::view_for(caller, row)
     }
 
-    /// Archives a connector.
+    /// Archives a connector, unless a workbook's action still calls it.
     pub async fn archive(&self, caller: &Caller, id: ApiConnectorId) -> ServiceResult<()> {
         caller.require(Permission::ManageApiConnectors)?;
         let mut row = self.live(id).await?;
+        let users = self.store.workbooks_mentioning(&id.to_string()).await?;
+        if !users.is_empty() {
+            return Err(ServiceError::conflict(format!(
+                "connector `{}` is called by the actions of {} {}: change those actions first",
+                row.name,
+                if users.len() == 1 {
+                    "workbook"
+                } else {
+                    "workbooks"
+                },
+                crate::api_credentials::quoted_list(&users),
+            )));
+        }
         row.is_archived = true;
         row.updated_by = caller.id();
         row.updated_at = clock::now();
         self.store.update_api_connector(&row).await?;
         Ok(())
+    }
+
+    /// The `params` of a connector for an operation of an imported document (nothing
+    /// saved): the base URL from the document's servers (or `base_url`), the method
+    /// and path, path parameters as dynamic parameters, required query and header
+    /// parameters, and a body template with one typed placeholder per property.
+    pub async fn operation_params(
+        &self,
+        caller: &Caller,
+        document: ApiDocumentId,
+        key: &OperationKey,
+        base_url: Option<&str>,
+    ) -> ServiceResult<(openapi::Operation, Params)> {
+        caller.require(Permission::ManageApiConnectors)?;
+        let (_, doc) = self.documents.parsed(document).await?;
+        let op = doc
+            .find(key)
+            .map_err(|e| ServiceError::internal(anyhow::anyhow!("{e}")))?
+            .ok_or_else(|| {
+                ServiceError::not_found(match key {
+                    OperationKey::Id(id) => format!("the document has no operation `{id}`"),
+                    OperationKey::Route { method, path } => {
+                        format!("the document has no operation {method} {path}")
+                    }
+                })
+            })?;
+        let params = openapi::connector_params(&doc, &op, base_url).map_err(|e| {
+            ServiceError::invalid_field("baseUrl", format!("at {}: {}", e.at, e.message))
+        })?;
+        Ok((op, params))
     }
 
     /// Creates a connector from an operation of an imported document: the base URL
@@ -415,7 +461,6 @@ impl Connectors {
         req: FromOperation,
     ) -> ServiceResult<ConnectorView> {
         caller.require(Permission::ManageApiConnectors)?;
-        let (_, doc) = self.documents.parsed(req.document_id).await?;
         let key = match (&req.operation_id, &req.method, &req.path) {
             (Some(id), None, None) => OperationKey::Id(id.clone()),
             (None, Some(m), Some(p)) => OperationKey::Route {
@@ -429,24 +474,12 @@ impl Connectors {
                 ))
             }
         };
-        let op = doc
-            .find(&key)
-            .map_err(|e| ServiceError::internal(anyhow::anyhow!("{e}")))?
-            .ok_or_else(|| {
-                ServiceError::not_found(match &key {
-                    OperationKey::Id(id) => format!("the document has no operation `{id}`"),
-                    OperationKey::Route { method, path } => {
-                        format!("the document has no operation {method} {path}")
-                    }
-                })
-            })?;
-        let params =
-            openapi::connector_params(&doc, &op, req.base_url.as_deref()).map_err(|e| {
-                ServiceError::invalid_field("baseUrl", format!("at {}: {}", e.at, e.message))
-            })?;
-        let compiled = params.compile().map_err(|e| {
-            ServiceError::invalid_field(format!("params.{}", e.field), e.to_string())
-        })?;
+        let (op, params) = self
+            .operation_params(caller, req.document_id, &key, req.base_url.as_deref())
+            .await?;
+        let compiled = params
+            .compile()
+            .map_err(|e| ServiceError::invalid_field(e.field.clone(), e.to_string()))?;
         let (config, _) = parse_config(req.config)?;
         let auth = match &req.auth_id {
             Some(a) => Some(self.check_auth(a, &compiled).await?),

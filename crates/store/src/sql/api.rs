@@ -340,6 +340,19 @@ impl ApiStore for SqlStore {
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
+    async fn connectors_using_credential(&self, id: ApiCredentialId) -> StoreResult<Vec<String>> {
+        let rows: Vec<(String,)> = on_pool!(self, pool, {
+            sqlx::query_as(
+                "SELECT name FROM api_connectors WHERE auth_id = $1 AND NOT is_archived \
+                 ORDER BY name, id",
+            )
+            .bind(id.0)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
     async fn insert_api_document(&self, d: &ApiDocument, body: &str) -> StoreResult<()> {
         on_writer!(self, pool, {
             sqlx::query(

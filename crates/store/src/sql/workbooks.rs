@@ -44,6 +44,21 @@ impl WorkbookStore for SqlStore {
         Ok(row)
     }
 
+    async fn workbooks_mentioning(&self, text: &str) -> StoreResult<Vec<String>> {
+        // Only ids are looked for: nothing in them needs escaping for LIKE.
+        let pattern = format!("%{text}%");
+        let rows: Vec<(String,)> = on_pool!(self, pool, {
+            sqlx::query_as(
+                "SELECT i.name FROM workbook_documents d JOIN inodes i ON i.id = d.inode_id \
+                 WHERE NOT i.is_archived AND d.document LIKE $1 ORDER BY i.name, i.id",
+            )
+            .bind(&pattern)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
     async fn workbook_versions(&self, ids: &[InodeId]) -> StoreResult<HashMap<InodeId, i64>> {
         if ids.is_empty() {
             return Ok(HashMap::new());
