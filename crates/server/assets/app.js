@@ -12,3 +12,72 @@ document.addEventListener("submit", (e) => {
   const f = e.target;
   if (f.dataset.confirm && !window.confirm(f.dataset.confirm)) e.preventDefault();
 });
+document.documentElement.classList.add("js");
+
+// A select with data-shows="x" shows only the [data-x] section of its value (others
+// hidden and disabled, so their fields are neither checked nor sent).
+function showChosen(sel) {
+  const attr = "data-" + sel.dataset.shows;
+  for (const el of sel.form.querySelectorAll("[" + attr + "]")) {
+    const on = el.getAttribute(attr) === sel.value;
+    el.hidden = !on;
+    el.disabled = !on;
+  }
+}
+// A select with data-submit="step" posts its form's step on change, as the
+// step's button (kept for pages without this script) would.
+function submitStep(el) {
+  const b = el.form.querySelector('button[name="_action"][value="' + el.dataset.submit + '"]');
+  if (b) el.form.requestSubmit(b);
+}
+// An input with data-filter="id" narrows the options of the select #id as typed.
+function filterOptions(input) {
+  const sel = document.getElementById(input.dataset.filter);
+  if (!sel) return;
+  const q = input.value.trim().toLowerCase();
+  for (const o of sel.options) {
+    if (o.value) o.hidden = q !== "" && !o.text.toLowerCase().includes(q);
+  }
+}
+// A field with data-refresh="id …" re-renders those parts of the page as it is typed:
+// the form is posted as its "refresh" step and the parts are taken from the answer.
+const refreshing = new WeakMap();
+function refreshParts(el) {
+  clearTimeout(refreshing.get(el));
+  refreshing.set(el, setTimeout(async () => {
+    const fd = new FormData(el.form);
+    fd.set("_action", "refresh");
+    try {
+      const res = await fetch(el.form.action, { method: "POST", body: fd, credentials: "same-origin" });
+      const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+      for (const id of el.dataset.refresh.split(" ").concat(["body-error"])) {
+        const mine = document.getElementById(id), theirs = doc.getElementById(id);
+        if (mine && theirs) mine.replaceWith(theirs);
+      }
+    } catch (_) { /* the Refresh button still works */ }
+  }, 300));
+}
+document.addEventListener("change", (e) => {
+  const t = e.target;
+  if (t.dataset && t.dataset.shows) showChosen(t);
+  if (t.dataset && t.dataset.submit) submitStep(t);
+});
+document.addEventListener("input", (e) => {
+  const t = e.target;
+  if (t.dataset && t.dataset.filter) filterOptions(t);
+  if (t.dataset && t.dataset.refresh) refreshParts(t);
+});
+document.addEventListener("DOMContentLoaded", () => {
+  for (const sel of document.querySelectorAll("select[data-shows]")) showChosen(sel);
+  for (const input of document.querySelectorAll("[data-filter]")) filterOptions(input);
+  // A dialog the server opened becomes modal; closing it (Escape) forgets it.
+  for (const d of document.querySelectorAll("dialog[data-modal][open]")) {
+    d.close();
+    d.showModal();
+    d.addEventListener("close", () => {
+      // The close() above queues a close event too: only a real closing counts.
+      const f = d.closest("form");
+      if (!d.open && f && f.elements.dialog) f.elements.dialog.value = "";
+    });
+  }
+});

@@ -231,6 +231,7 @@ pub async fn update_api_credential(
         description: req.description,
         allowlist: req.allowlist,
         credential: req.credential,
+        keep_secrets: false,
     };
     let row = st
         .services

@@ -20,8 +20,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiQuery, CurrentMember, Id};
 use crate::state::AppState;
 
-/// Documents are larger than other request bodies: Sigma's own is 3.6 MB.
-pub const MAX_DOCUMENT_BYTES: usize = 32 * 1024 * 1024;
+use sigil_service::documents::MAX_DOCUMENT_BYTES;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

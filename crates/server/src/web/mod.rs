@@ -41,6 +41,9 @@ pub struct UserChrome {
     pub initials: String,
     pub account_type: String,
     pub can_administer: bool,
+    /// Administration's side panel shows only what the member may administer.
+    pub is_admin: bool,
+    pub manages_connectors: bool,
     pub csrf: String,
 }
 
@@ -95,6 +98,8 @@ impl Chrome {
                     name,
                     account_type: c.account_type.name.clone(),
                     can_administer: can_administer(c),
+                    is_admin: c.is_admin(),
+                    manages_connectors: c.has(Permission::ManageApiConnectors),
                     csrf: u.session.csrf.clone(),
                 }
             }),

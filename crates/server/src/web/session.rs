@@ -146,6 +146,69 @@ impl Fields {
 pub struct Posted {
     pub user: WebUser,
     pub fields: Fields,
+    /// The files of a `multipart/form-data` form; empty ones (no file chosen) left out.
+    pub uploads: Vec<Upload>,
+}
+
+/// A file sent with a form.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The form field's name.
+    pub field: String,
+    pub file_name: String,
+    pub bytes: bytes::Bytes,
+}
+
+fn unreadable() -> Response {
+    error_page(
+        StatusCode::BAD_REQUEST,
+        None,
+        "That did not work",
+        "The form could not be read.",
+    )
+}
+
+/// A `multipart/form-data` form: text fields and files. Its size is bounded by the
+/// route's body limit.
+async fn read_multipart(req: Request, state: &AppState) -> Result<(Fields, Vec<Upload>), Response> {
+    let mut m = axum::extract::Multipart::from_request(req, state)
+        .await
+        .map_err(|_| unreadable())?;
+    let mut fields = Vec::new();
+    let mut uploads = Vec::new();
+    loop {
+        let part = match m.next_field().await {
+            Ok(Some(p)) => p,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(error_page(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    None,
+                    "Too much",
+                    "The form is larger than sigil accepts.",
+                ))
+            }
+            Err(_) => return Err(unreadable()),
+        };
+        let name = part.name().unwrap_or_default().to_owned();
+        match part.file_name().map(str::to_owned) {
+            Some(file_name) => {
+                let bytes = part.bytes().await.map_err(|_| unreadable())?;
+                if !(file_name.is_empty() && bytes.is_empty()) {
+                    uploads.push(Upload {
+                        field: name,
+                        file_name,
+                        bytes,
+                    });
+                }
+            }
+            None => {
+                let text = part.text().await.map_err(|_| unreadable())?;
+                fields.push((name, text));
+            }
+        }
+    }
+    Ok((Fields(fields), uploads))
 }
 
 /// Largest form body a page sends.
@@ -184,7 +247,16 @@ impl FromRequest<AppState> for Posted {
             tracing::warn!("a cross-site form post was refused");
             return Err(forged(Some(&user)));
         }
-        let fields = read_fields(body).await?;
+        let multipart = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        let (fields, uploads) = if multipart {
+            read_multipart(Request::from_parts(parts, body), state).await?
+        } else {
+            (read_fields(body).await?, Vec::new())
+        };
         let token = fields.get("_csrf");
         let expected = user.session.csrf.as_bytes();
         let ok = token.len() == expected.len()
@@ -197,7 +269,11 @@ impl FromRequest<AppState> for Posted {
             tracing::warn!("a form post with a stale or forged token was refused");
             return Err(forged(Some(&user)));
         }
-        Ok(Posted { user, fields })
+        Ok(Posted {
+            user,
+            fields,
+            uploads,
+        })
     }
 }
 

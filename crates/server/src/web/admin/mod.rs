@@ -4,21 +4,20 @@
 //! administer gets a "you do not have access" page.
 
 mod account_types;
+mod connectors;
 mod credentials;
 mod teams;
 mod users;
 
-use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use sigil_core::Permission;
 
 use crate::state::AppState;
 pub use crate::web::member_label;
 use crate::web::session::WebUser;
-use crate::web::{can_administer, error_page, render, Chrome};
+use crate::web::{can_administer, error_page};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -56,7 +55,7 @@ pub fn router() -> Router<AppState> {
             "/admin/api-credentials/{id}/revoke",
             post(credentials::revoke),
         )
-        .route("/admin/api-connectors", get(connectors))
+        .merge(connectors::router())
 }
 
 /// The page for a member who may not administer what they asked for.
@@ -78,21 +77,4 @@ async fn index(user: WebUser) -> Response {
     } else {
         no_access(&user)
     }
-}
-
-#[derive(Template)]
-#[template(path = "admin/connectors.html")]
-struct Connectors {
-    chrome: Chrome,
-    section: &'static str,
-}
-
-async fn connectors(user: WebUser) -> Response {
-    if !user.caller().has(Permission::ManageApiConnectors) {
-        return no_access(&user);
-    }
-    render(&Connectors {
-        chrome: Chrome::new("API connectors", Some(&user)),
-        section: "api-connectors",
-    })
 }

@@ -109,17 +109,49 @@ impl Browser {
         Ok(())
     }
 
-    /// The field a label names.
+    /// The field a label names: in an open dialog first (it is in front), else the
+    /// first shown on the page.
     pub async fn field(&self, label: &str) -> Step<fantoccini::elements::Element> {
-        let l = self
-            .client
-            .find(Locator::XPath(&format!(
-                "//label[normalize-space()={}]",
-                xpath_str(label)
-            )))
-            .await?;
-        let id = l.attr("for").await?.ok_or("the label names no field")?;
-        Ok(self.client.find(Locator::Id(&id)).await?)
+        let text = xpath_str(label);
+        for scope in ["//dialog[@open]", ""] {
+            let xp = format!("{scope}//label[normalize-space()={text}]");
+            for l in self.client.find_all(Locator::XPath(&xp)).await? {
+                if !l.is_displayed().await? {
+                    continue;
+                }
+                let id = l.attr("for").await?.ok_or("the label names no field")?;
+                return Ok(self.client.find(Locator::Id(&id)).await?);
+            }
+        }
+        Err(format!("no shown field labelled `{label}`").into())
+    }
+
+    /// Chooses an option whose change posts the form (our script does), and waits
+    /// for the page that answers.
+    pub async fn choose_and_wait(&self, label: &str, option: &str) -> Step {
+        let page = self.client.find(Locator::Css("html")).await?;
+        self.choose(label, option).await?;
+        self.wait_until_gone(page).await
+    }
+
+    /// Waits (at most ten seconds) until a field labelled `label` is shown.
+    pub async fn wait_for_field(&self, label: &str) -> Step<fantoccini::elements::Element> {
+        for _ in 0..200 {
+            if let Ok(f) = self.field(label).await {
+                return Ok(f);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Err(format!("no field labelled `{label}` appeared").into())
+    }
+
+    /// The text of the region (or other element) named `name`.
+    pub async fn region(&self, name: &str) -> Step<String> {
+        let text = xpath_str(name);
+        let xp = format!(
+            "//*[@aria-label={text} or @aria-labelledby=//*[normalize-space()={text}]/@id]"
+        );
+        Ok(self.client.find(Locator::XPath(&xp)).await?.text().await?)
     }
 
     pub async fn fill(&self, label: &str, value: &str) -> Step {
@@ -136,11 +168,26 @@ impl Browser {
 
     /// Clicks the first visible button (or button-like summary) with this text.
     pub async fn press(&self, text: &str) -> Step {
+        // In an open dialog first: it is in front.
         let xp = format!(
-            "//*[self::button or self::summary or @role='button'][normalize-space()={}]",
-            xpath_str(text)
+            "(//dialog[@open]//*[self::button or @role='button'][normalize-space()={t}] | \
+             //*[self::button or self::summary or @role='button'][normalize-space()={t}])",
+            t = xpath_str(text)
         );
-        for b in self.client.find_all(Locator::XPath(&xp)).await? {
+        let mut found = self.client.find_all(Locator::XPath(&xp)).await?;
+        let mut in_dialog = Vec::new();
+        for b in &found {
+            if b.find(Locator::XPath("ancestor::dialog[@open]"))
+                .await
+                .is_ok()
+            {
+                in_dialog.push(b.clone());
+            }
+        }
+        if !in_dialog.is_empty() {
+            found = in_dialog;
+        }
+        for b in found {
             if b.is_displayed().await? {
                 let submits = b.tag_name().await? == "button"
                     && b.attr("type").await?.as_deref() != Some("button");
@@ -156,7 +203,7 @@ impl Browser {
     }
 
     /// Waits (at most ten seconds) until the page `old` belonged to is replaced.
-    async fn wait_until_gone(&self, old: fantoccini::elements::Element) -> Step {
+    pub async fn wait_until_gone(&self, old: fantoccini::elements::Element) -> Step {
         for _ in 0..200 {
             if old.tag_name().await.is_err() {
                 return Ok(());
@@ -166,14 +213,16 @@ impl Browser {
         Err("the page did not change after submitting the form".into())
     }
 
+    /// Follows the first shown link with this text.
     pub async fn link(&self, text: &str) -> Step {
         let page = self.client.find(Locator::Css("html")).await?;
-        self.client
-            .find(Locator::LinkText(text))
-            .await?
-            .click()
-            .await?;
-        self.wait_until_gone(page).await
+        for l in self.client.find_all(Locator::LinkText(text)).await? {
+            if l.is_displayed().await? {
+                l.click().await?;
+                return self.wait_until_gone(page).await;
+            }
+        }
+        Err(format!("no shown link `{text}`").into())
     }
 
     /// Opens the user menu in the header.

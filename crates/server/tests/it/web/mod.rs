@@ -4,6 +4,7 @@
 //! tokens, sessions of deactivated members, security headers).
 
 mod browser;
+mod connectors;
 mod protections;
 
 use browser::{Browser, Step};
