@@ -36,7 +36,14 @@ pub fn app(state: AppState) -> Router {
 /// The application with `extra` routes behind the same middleware stack (the
 /// benchmark adds a bare handler this way, to measure the stack itself).
 pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
-    let (router, doc) = crate::api::api().split_for_parts();
+    let (router, mut doc) = crate::api::api().split_for_parts();
+    // A connector built from this document (the tutorial's offline import) calls
+    // this server when its public URL is known.
+    if let Some(url) = &state.config.public_url {
+        doc.servers = Some(vec![utoipa::openapi::Server::new(
+            url.trim_end_matches('/'),
+        )]);
+    }
     let max_body = state.config.max_body_bytes;
     let metrics = state.metrics.clone();
     router

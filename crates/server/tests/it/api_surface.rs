@@ -241,3 +241,17 @@ async fn health_reports_the_database() {
     assert_eq!(body["status"], "ok");
     assert_eq!(body["database"], "sqlite");
 }
+
+#[tokio::test]
+async fn the_document_names_the_public_url_as_its_server() {
+    let app = TestApp::spawn_with(|o| {
+        o.config.public_url = Some("https://sigil.example.com/".into());
+    })
+    .await;
+    let (s, doc) = app.get("/openapi.json", None).await;
+    assert_eq!(s, reqwest::StatusCode::OK);
+    assert_eq!(
+        doc["servers"],
+        serde_json::json!([{"url": "https://sigil.example.com"}])
+    );
+}

@@ -609,3 +609,77 @@ async fn kinds_sigil_does_not_hold_list_empty_404_by_id_and_501_on_writes() {
         .unwrap()
         .contains("holds no connections"));
 }
+
+#[tokio::test]
+async fn a_connector_a_workbook_calls_and_a_credential_a_connector_uses_are_not_deleted() {
+    let app = TestApp::spawn().await;
+    let w = world(&app).await;
+    ok(put(
+        &app,
+        &w.admin,
+        &format!("/v2/workbooks/{}/document", w.workbook),
+        seed_document(&w.connector),
+    )
+    .await);
+    let (_, k) = app
+        .get(
+            &format!("/v2/api-connectors/{}", w.connector),
+            Some(&w.admin),
+        )
+        .await;
+    let cred = k["authId"].as_str().unwrap().to_owned();
+
+    let r = app
+        .delete(&format!("/v2/api-credentials/{cred}"), Some(&w.admin))
+        .await;
+    assert_error(&r, reqwest::StatusCode::CONFLICT, "conflict");
+    assert!(
+        r.1["message"].as_str().unwrap().contains("`Create team`"),
+        "the message names the connector: {}",
+        r.1
+    );
+    let r = app
+        .delete(
+            &format!("/v2/api-connectors/{}", w.connector),
+            Some(&w.admin),
+        )
+        .await;
+    assert_error(&r, reqwest::StatusCode::CONFLICT, "conflict");
+    assert!(
+        r.1["message"].as_str().unwrap().contains("`Team maker`"),
+        "the message names the workbook: {}",
+        r.1
+    );
+    // Both are still there.
+    for path in [
+        format!("/v2/api-credentials/{cred}"),
+        format!("/v2/api-connectors/{}", w.connector),
+    ] {
+        assert_eq!(
+            app.get(&path, Some(&w.admin)).await.0,
+            reqwest::StatusCode::OK
+        );
+    }
+
+    // Once the workbook no longer calls it, the connector goes; then the credential.
+    ok(put(
+        &app,
+        &w.admin,
+        &format!("/v2/workbooks/{}/document", w.workbook),
+        json!({"pages": [{"pageId": "page-1", "name": "Page 1", "elements": []}]}),
+    )
+    .await);
+    ok(app
+        .delete(
+            &format!("/v2/api-connectors/{}", w.connector),
+            Some(&w.admin),
+        )
+        .await);
+    ok(app
+        .delete(&format!("/v2/api-credentials/{cred}"), Some(&w.admin))
+        .await);
+    let r = app
+        .get(&format!("/v2/api-credentials/{cred}"), Some(&w.admin))
+        .await;
+    assert_error(&r, reqwest::StatusCode::NOT_FOUND, "not_found");
+}
