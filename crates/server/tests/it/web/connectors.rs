@@ -304,6 +304,24 @@ async fn the_seed_tutorial_credential_specification_and_connector_in_the_browser
             ]
         );
 
+        // Editing the connector keeps what is not changed.
+        b.goto(&format!("/admin/api-connectors/{connector_id}"))
+            .await?;
+        b.link("Edit").await?;
+        assert_eq!(
+            b.field("URL").await?.prop("value").await?.as_deref(),
+            Some(format!("{base}/v2/teams").as_str())
+        );
+        b.fill("Description", "Creates a team in sigil").await?;
+        b.press("Save").await?;
+        let (_, edited) = app
+            .get(&format!("/v2/api-connectors/{connector_id}"), Some(&admin))
+            .await;
+        assert_eq!(edited["description"], "Creates a team in sigil");
+        assert_eq!(edited["name"], k["name"]);
+        assert_eq!(edited["authId"], k["authId"]);
+        assert_eq!(edited["params"], k["params"], "the request is unchanged");
+
         // The connector is listed on its tab; the credential in use cannot be deleted.
         b.link("API connectors").await?;
         assert!(b.text().await?.contains("Create Sigma team"));
