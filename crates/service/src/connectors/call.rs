@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::Value;
-use sigil_connect::connector::{CallConfig, Compiled, Config, Params};
+use sigil_connect::connector::{CallConfig, Compiled, Config, Params, Prepared};
 use sigil_connect::credential::UsableCredential;
 use sigil_connect::engine::{Call, CallError, CallOutcome};
 use sigil_core::{clock, ApiCallId, ApiConnectorId, MemberId, Permission};
@@ -28,6 +28,13 @@ pub struct Ready {
 }
 
 impl Ready {
+    /// The request for these parameter values; a bad value is the caller's error.
+    fn request(&self, values: &BTreeMap<String, Value>) -> ServiceResult<Prepared> {
+        self.compiled
+            .render(values)
+            .map_err(|e| ServiceError::invalid_field("parameters", e.to_string()))
+    }
+
     /// Every dynamic parameter and its type's name.
     pub fn parameters(&self) -> BTreeMap<String, String> {
         self.compiled
@@ -197,21 +204,8 @@ impl Connectors {
         member: MemberId,
         values: &BTreeMap<String, Value>,
     ) -> ServiceResult<CallOutcome> {
-        let request = ready
-            .compiled
-            .render(values)
-            .map_err(|e| ServiceError::invalid_field("parameters", e.to_string()))?;
-        let key = ready.row.id.to_string();
         let started = std::time::Instant::now();
-        let result = self
-            .engine
-            .call(Call {
-                connector_key: &key,
-                request,
-                credential: ready.credential.as_ref(),
-                config: &ready.config,
-            })
-            .await;
+        let result = self.send(ready, &ready.row.id.to_string(), values).await?;
         let base = ApiCall {
             // Time-ordered, so that calls in the same millisecond list in order.
             id: ApiCallId::from(uuid::Uuid::now_v7()),
@@ -282,20 +276,19 @@ impl Connectors {
     ) -> ServiceResult<Ready> {
         caller.require(Permission::ManageApiConnectors)?;
         let name = display_name(&req.name).unwrap_or_else(|_| "draft".to_owned());
-        let (mut params, _) = super::parse_params(req.params)?;
-        if let Some(id) = editing {
-            let stored: Params = serde_json::from_str(&self.live(id).await?.params)
-                .map_err(ServiceError::internal)?;
-            params = super::keep_masked(params, &stored);
-        }
-        let compiled = params
-            .compile()
-            .map_err(|e| ServiceError::invalid_field(e.field.clone(), e.to_string()))?;
+        let stored: Option<Params> = match editing {
+            Some(id) => Some(
+                serde_json::from_str(&self.live(id).await?.params)
+                    .map_err(ServiceError::internal)?,
+            ),
+            None => None,
+        };
+        let (params, compiled) = super::parse_params_keeping(req.params, stored.as_ref())?;
         let (config, checked) = super::parse_config(req.config)?;
         let credential = match &req.auth_id {
             Some(a) => {
-                let id = self.check_auth(a, &compiled).await?;
-                Some(self.credentials.usable(&self.credentials.load(id).await?)?)
+                let row = self.check_auth(a, &compiled).await?;
+                Some(self.credentials.usable(&row)?)
             }
             None => None,
         };
@@ -342,49 +335,51 @@ impl Connectors {
         values: &BTreeMap<String, Value>,
     ) -> ServiceResult<CallOutcome> {
         let ready = self.draft(caller, editing, req).await?;
-        let request = ready
-            .compiled
-            .render(values)
-            .map_err(|e| ServiceError::invalid_field("parameters", e.to_string()))?;
-        let key = format!("draft:{}", caller.id());
         tracing::info!(member = %caller.id(), url = %ready.compiled.host(), "a connector's form sent a test call");
-        self.engine
+        self.send(&ready, &format!("draft:{}", caller.id()), values)
+            .await?
+            .map_err(call_error)
+    }
+
+    /// Sends `ready`'s request for `values`; `key` names whose rate limit it counts
+    /// against. A bad value is an error before anything is sent.
+    async fn send(
+        &self,
+        ready: &Ready,
+        key: &str,
+        values: &BTreeMap<String, Value>,
+    ) -> ServiceResult<Result<CallOutcome, CallError>> {
+        let request = ready.request(values)?;
+        Ok(self
+            .engine
             .call(Call {
-                connector_key: &key,
+                connector_key: key,
                 request,
                 credential: ready.credential.as_ref(),
                 config: &ready.config,
             })
-            .await
-            .map_err(call_error)
+            .await)
     }
 }
 
 /// The request `ready` would send with `values`, with every secret masked.
 fn preview_of(ready: &Ready, values: &BTreeMap<String, Value>) -> ServiceResult<Preview> {
-    {
-        let request = ready
-            .compiled
-            .render(values)
-            .map_err(|e| ServiceError::invalid_field("parameters", e.to_string()))?;
-        let mut preview = sigil_connect::engine::preview(
-            &request,
-            ready.credential.as_ref().map(|c| &c.credential),
-        );
-        // A secret written into the connector's own static values is masked as well,
-        // inside each value (never in the serialized text, which a secret such as `:`
-        // would break), in the forms it travels in.
-        if let Some(c) = &ready.credential {
-            let forms = secret_forms(&c.credential.secrets());
-            mask(&mut preview, &forms);
-        }
-        // Static values whose name says they are secrets are masked whoever asks.
-        mask_named_secrets(&mut preview);
-        Ok(Preview {
-            request: preview,
-            parameters: ready.parameters(),
-        })
+    let request = ready.request(values)?;
+    let mut preview =
+        sigil_connect::engine::preview(&request, ready.credential.as_ref().map(|c| &c.credential));
+    // A secret written into the connector's own static values is masked as well,
+    // inside each value (never in the serialized text, which a secret such as `:`
+    // would break), in the forms it travels in.
+    if let Some(c) = &ready.credential {
+        let forms = secret_forms(&c.credential.secrets());
+        mask(&mut preview, &forms);
     }
+    // Static values whose name says they are secrets are masked whoever asks.
+    mask_named_secrets(&mut preview);
+    Ok(Preview {
+        request: preview,
+        parameters: ready.parameters(),
+    })
 }
 
 impl Connectors {

@@ -14,7 +14,7 @@ use sigil_connect::connector::{CallConfig, Compiled, Config};
 use sigil_connect::engine::Engine;
 use sigil_connect::openapi;
 use sigil_core::{clock, ApiConnectorId, ApiCredentialId, ApiDocumentId, Permission};
-use sigil_store::{ApiConnector, Store};
+use sigil_store::{ApiConnector, ApiCredential, Store};
 
 pub use audit::AuditLog;
 pub use call::{CallResult, Preview, Ready};
@@ -102,10 +102,20 @@ pub struct Connectors {
 
 /// Parses and compiles a connector's `params`; errors name the field.
 pub fn parse_params(v: Value) -> ServiceResult<(Params, Compiled)> {
+    parse_params_keeping(v, None)
+}
+
+/// [`parse_params`]; with `stored`, static values sent back masked keep the stored
+/// ones (see [`keep_masked`]) before the one compilation.
+fn parse_params_keeping(v: Value, stored: Option<&Params>) -> ServiceResult<(Params, Compiled)> {
     let params: Params = serde_path_to_error::deserialize(v).map_err(|e| {
         let field = format!("params.{}", e.path());
         ServiceError::invalid_field(field.clone(), format!("{field}: {}", e.inner()))
     })?;
+    let params = match stored {
+        Some(old) => keep_masked(params, old),
+        None => params,
+    };
     let compiled = params
         .compile()
         .map_err(|e| ServiceError::invalid_field(e.field.clone(), e.to_string()))?;
@@ -256,7 +266,7 @@ impl Connectors {
     }
 
     /// The credential named by `auth_id`, checked to allow the connector's host.
-    async fn check_auth(&self, raw: &str, compiled: &Compiled) -> ServiceResult<ApiCredentialId> {
+    async fn check_auth(&self, raw: &str, compiled: &Compiled) -> ServiceResult<ApiCredential> {
         let no_such =
             || ServiceError::invalid_field("authId", format!("authId: no API credential `{raw}`"));
         let id: ApiCredentialId = raw.parse().map_err(|_| no_such())?;
@@ -273,7 +283,7 @@ impl Connectors {
                 ),
             )
         })?;
-        Ok(cred.id)
+        Ok(cred)
     }
 
     async fn insert(
@@ -329,7 +339,7 @@ impl Connectors {
         let (params, compiled) = parse_params(req.params)?;
         let (config, _) = parse_config(req.config)?;
         let auth = match &req.auth_id {
-            Some(a) => Some(self.check_auth(a, &compiled).await?),
+            Some(a) => Some(self.check_auth(a, &compiled).await?.id),
             None => None,
         };
         self.insert(caller, name, req.description, params, config, auth)
@@ -360,14 +370,7 @@ impl Connectors {
         }
         let stored: Params = serde_json::from_str(&row.params).map_err(ServiceError::internal)?;
         let (params, compiled) = match req.params {
-            Some(p) => {
-                let (p, _) = parse_params(p)?;
-                let kept = keep_masked(p, &stored);
-                let compiled = kept
-                    .compile()
-                    .map_err(|e| ServiceError::invalid_field(e.field.clone(), e.to_string()))?;
-                (kept, compiled)
-            }
+            Some(p) => parse_params_keeping(p, Some(&stored))?,
             None => {
                 let compiled = stored.compile().map_err(ServiceError::internal)?;
                 (stored, compiled)
@@ -378,7 +381,7 @@ impl Connectors {
             row.config = serde_json::to_string(&config).map_err(ServiceError::internal)?;
         }
         match req.auth_id {
-            Some(Some(a)) => row.auth_id = Some(self.check_auth(&a, &compiled).await?),
+            Some(Some(a)) => row.auth_id = Some(self.check_auth(&a, &compiled).await?.id),
             Some(None) => row.auth_id = None,
             None => {
                 // A new URL must still fit the credential kept.
@@ -482,7 +485,7 @@ impl Connectors {
             .map_err(|e| ServiceError::invalid_field(e.field.clone(), e.to_string()))?;
         let (config, _) = parse_config(req.config)?;
         let auth = match &req.auth_id {
-            Some(a) => Some(self.check_auth(a, &compiled).await?),
+            Some(a) => Some(self.check_auth(a, &compiled).await?.id),
             None => None,
         };
         let name = match req.name {
