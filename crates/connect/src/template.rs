@@ -128,6 +128,12 @@ fn split(text: &str, json: bool) -> Result<Vec<Piece>, TemplateError> {
     Ok(pieces)
 }
 
+/// The placeholder names of a body, each once, whether or not the rest is valid JSON
+/// yet (a body being typed); [`BodyTemplate::parse`] checks the whole.
+pub fn body_names(text: &str) -> Result<BTreeSet<String>, TemplateError> {
+    Ok(holes(&split(text, true)?))
+}
+
 /// A parsed JSON body template.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BodyTemplate {
@@ -387,6 +393,15 @@ impl TextTemplate {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_body_being_typed_has_its_names_before_it_is_json() {
+        let partial = r#"{"name": {{team-name}}, "d": {{ team-description }}, "n": {{team-name}}"#;
+        assert!(BodyTemplate::parse(partial).is_err(), "not JSON yet");
+        let names: Vec<String> = body_names(partial).unwrap().into_iter().collect();
+        assert_eq!(names, ["team-description", "team-name"]);
+        assert!(body_names(r#"{"x": {{open"#).is_err());
+    }
 
     fn types(pairs: &[(&str, ParamType)]) -> BTreeMap<String, ParamType> {
         pairs.iter().map(|(k, t)| (k.to_string(), *t)).collect()

@@ -21,7 +21,7 @@ pub use call::{CallResult, Preview, Ready};
 pub use sigil_connect::connector::{Mode, Param, Params, METHODS};
 pub use sigil_connect::credential::SECRET_FIELDS;
 pub use sigil_connect::openapi::OperationKey;
-pub use sigil_connect::template::ParamType;
+pub use sigil_connect::template::{body_names, BodyTemplate, ParamType, TextTemplate};
 
 use crate::api_credentials::{display_name, ApiCredentials};
 use crate::cache::GenCache;

@@ -13,8 +13,8 @@ use axum::response::Response;
 use serde_json::{json, Value};
 use sigil_core::{ApiConnectorId, ApiDocumentId};
 use sigil_service::connectors::{
-    parse_params, ConnectorUpdate, ConnectorView, Mode, NewConnector, OperationKey, Param,
-    ParamType, METHODS,
+    body_names, BodyTemplate, ConnectorUpdate, ConnectorView, Mode, NewConnector, OperationKey,
+    Param, ParamType, Params, TextTemplate, METHODS,
 };
 use sigil_service::documents::ImportSource;
 use sigil_service::paging::TokenPage;
@@ -112,20 +112,23 @@ fn type_or_text(t: &str) -> &str {
     }
 }
 
-/// The names of the `{{placeholders}}` in `text`, in order of first use.
-fn placeholders(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut rest = text;
-    while let Some(i) = rest.find("{{") {
-        let after = &rest[i + 2..];
-        let Some(j) = after.find("}}") else { break };
-        let name = after[..j].trim();
-        if !name.is_empty() && !out.iter().any(|n| n == name) {
-            out.push(name.to_owned());
-        }
-        rest = &after[j + 2..];
-    }
-    out
+/// The placeholders of a text template (URL, static value); none while it does not
+/// parse (its error is the service's to say).
+fn text_names(text: &str) -> Vec<String> {
+    TextTemplate::parse(text)
+        .map(|t| t.names().into_iter().collect())
+        .unwrap_or_default()
+}
+
+/// The body parameters' types as `params` declares them.
+fn types_of(params: &[Param]) -> BTreeMap<String, String> {
+    params
+        .iter()
+        .map(|b| {
+            let t = b.ty.unwrap_or(ParamType::String).as_str().to_owned();
+            (b.key.clone(), t)
+        })
+        .collect()
 }
 
 impl Draft {
@@ -163,28 +166,26 @@ impl Draft {
     }
 
     fn from_view(v: &ConnectorView) -> Self {
-        let p = &v.params;
-        Draft {
+        let mut d = Draft {
             name: v.row.name.clone(),
             description: v.row.description.clone().unwrap_or_default(),
             auth: v.row.auth_id.map(|a| a.to_string()).unwrap_or_default(),
             kind: "custom".into(),
-            method: p.method.clone(),
-            url: p.url.clone(),
-            headers: p.headers.iter().map(row_of).collect(),
-            query: p.query_params.iter().map(row_of).collect(),
-            path: p.path_params.iter().map(row_of).collect(),
-            body: p.body.clone(),
-            body_types: p
-                .body_params
-                .iter()
-                .map(|b| {
-                    let t = b.ty.unwrap_or(ParamType::String).as_str().to_owned();
-                    (b.key.clone(), t)
-                })
-                .collect(),
+            method: v.params.method.clone(),
+            url: v.params.url.clone(),
             ..Draft::default()
-        }
+        };
+        d.fill_from(&v.params);
+        d
+    }
+
+    /// Takes the rows and the body of `p` (a stored connector, or an operation's).
+    fn fill_from(&mut self, p: &Params) {
+        self.headers = p.headers.iter().map(row_of).collect();
+        self.query = p.query_params.iter().map(row_of).collect();
+        self.path = p.path_params.iter().map(row_of).collect();
+        self.body = p.body.clone();
+        self.body_types = types_of(&p.body_params);
     }
 
     /// The chosen endpoint as (method, path).
@@ -205,7 +206,9 @@ impl Draft {
     }
 
     fn body_names(&self) -> Vec<String> {
-        placeholders(&self.body)
+        body_names(&self.body)
+            .map(|n| n.into_iter().collect())
+            .unwrap_or_default()
     }
 
     fn params_json(&self) -> Value {
@@ -261,12 +264,12 @@ impl Draft {
             if r.dynamic {
                 add(r.key.clone(), type_or_text(&r.ty).to_owned());
             } else {
-                for n in placeholders(&r.value) {
+                for n in text_names(&r.value) {
                     add(n, "string".into());
                 }
             }
         }
-        for n in placeholders(&self.method_and_url().1) {
+        for n in text_names(&self.method_and_url().1) {
             add(n, "string".into());
         }
         out
@@ -281,7 +284,8 @@ impl Draft {
                 let v = match t.as_str() {
                     "string" => Value::String(raw),
                     _ if raw.trim().is_empty() => return None,
-                    "raw" => serde_json::from_str(&raw).unwrap_or(Value::String(raw)),
+                    // Typed JSON; what is not JSON goes as text, for the type check
+                    // to refuse with its own message.
                     _ => serde_json::from_str(&raw).unwrap_or(Value::String(raw)),
                 };
                 Some((n, v))
@@ -486,11 +490,8 @@ async fn page(
     }
     // A body that is not a template is said so next to it, as it is typed.
     if !d.body.trim().is_empty() && problems.at("body").is_empty() {
-        let probe = json!({"method": "POST", "url": "https://example.invalid", "body": d.body});
-        if let Err(e) = parse_params(probe) {
-            if e.field() == Some("params.body") {
-                problems.set("body", e.to_string());
-            }
+        if let Err(e) = BodyTemplate::parse(&d.body) {
+            problems.set("body", e.to_string());
         }
     }
     let body_params = d
@@ -660,18 +661,7 @@ async fn choose_endpoint(
         .strip_suffix(&path)
         .unwrap_or(&params.url)
         .to_owned();
-    d.headers = params.headers.iter().map(row_of).collect();
-    d.query = params.query_params.iter().map(row_of).collect();
-    d.path = params.path_params.iter().map(row_of).collect();
-    d.body = params.body.clone();
-    d.body_types = params
-        .body_params
-        .iter()
-        .map(|b| {
-            let t = b.ty.unwrap_or(ParamType::String).as_str().to_owned();
-            (b.key.clone(), t)
-        })
-        .collect();
+    d.fill_from(&params);
     Ok(())
 }
 
@@ -906,21 +896,5 @@ pub async fn post_edit(State(st): State<AppState>, Path(id): Path<String>, p: Po
     match target(&st, &p.user, &id).await {
         Ok((t, _)) => step(&st, p, t).await,
         Err(r) => r,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::placeholders;
-
-    #[test]
-    fn placeholders_are_found_once_each_in_order() {
-        assert_eq!(
-            placeholders(
-                r#"{"name": {{team-name}}, "d": {{ team-description }}, "n": {{team-name}}, "x": "{{"#
-            ),
-            vec!["team-name".to_owned(), "team-description".to_owned()]
-        );
-        assert!(placeholders("no placeholders").is_empty());
     }
 }
