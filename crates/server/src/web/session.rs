@@ -159,6 +159,15 @@ pub struct Upload {
     pub bytes: bytes::Bytes,
 }
 
+fn too_large() -> Response {
+    error_page(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        None,
+        "Too much",
+        "The form is larger than sigil accepts.",
+    )
+}
+
 fn unreadable() -> Response {
     error_page(
         StatusCode::BAD_REQUEST,
@@ -180,14 +189,7 @@ async fn read_multipart(req: Request, state: &AppState) -> Result<(Fields, Vec<U
         let part = match m.next_field().await {
             Ok(Some(p)) => p,
             Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(error_page(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    None,
-                    "Too much",
-                    "The form is larger than sigil accepts.",
-                ))
-            }
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
             Err(_) => return Err(unreadable()),
         };
         let name = part.name().unwrap_or_default().to_owned();
@@ -217,24 +219,10 @@ const MAX_FORM_BYTES: usize = 1024 * 1024;
 pub async fn read_fields(body: Body) -> Result<Fields, Response> {
     let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
         .await
-        .map_err(|_| {
-            error_page(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                None,
-                "Too much",
-                "The form is larger than sigil accepts.",
-            )
-        })?;
+        .map_err(|_| too_large())?;
     serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
         .map(Fields)
-        .map_err(|_| {
-            error_page(
-                StatusCode::BAD_REQUEST,
-                None,
-                "That did not work",
-                "The form could not be read.",
-            )
-        })
+        .map_err(|_| unreadable())
 }
 
 impl FromRequest<AppState> for Posted {
