@@ -166,29 +166,18 @@ impl Browser {
         Ok(())
     }
 
-    /// Clicks the first visible button (or button-like summary) with this text.
+    /// Clicks the first visible button (or button-like summary) with this text: in an
+    /// open dialog first, since it is in front.
     pub async fn press(&self, text: &str) -> Step {
-        // In an open dialog first: it is in front.
-        let xp = format!(
-            "(//dialog[@open]//*[self::button or @role='button'][normalize-space()={t}] | \
-             //*[self::button or self::summary or @role='button'][normalize-space()={t}])",
-            t = xpath_str(text)
-        );
-        let mut found = self.client.find_all(Locator::XPath(&xp)).await?;
-        let mut in_dialog = Vec::new();
-        for b in &found {
-            if b.find(Locator::XPath("ancestor::dialog[@open]"))
-                .await
-                .is_ok()
-            {
-                in_dialog.push(b.clone());
-            }
-        }
-        if !in_dialog.is_empty() {
-            found = in_dialog;
-        }
-        for b in found {
-            if b.is_displayed().await? {
+        let t = xpath_str(text);
+        for scope in ["//dialog[@open]", ""] {
+            let xp = format!(
+                "{scope}//*[self::button or self::summary or @role='button'][normalize-space()={t}]"
+            );
+            for b in self.client.find_all(Locator::XPath(&xp)).await? {
+                if !b.is_displayed().await? {
+                    continue;
+                }
                 let submits = b.tag_name().await? == "button"
                     && b.attr("type").await?.as_deref() != Some("button");
                 let page = self.client.find(Locator::Css("html")).await?;
