@@ -251,6 +251,8 @@ pub async fn update_api_connector(
 }
 
 /// Delete an API connector
+///
+/// Archives it, unless a workbook's action still calls it (409, naming the workbooks).
 #[utoipa::path(
     delete,
     path = "/v2/api-connectors/{apiConnectorId}",
@@ -262,6 +264,7 @@ pub async fn update_api_connector(
         (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
+        (status = 409, description = "Not deleted: a workbook's action still calls it", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]

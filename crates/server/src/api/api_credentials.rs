@@ -243,8 +243,7 @@ pub async fn update_api_credential(
 
 /// Delete an API credential
 ///
-/// Archives it: it can no longer be used by new connectors, and connectors that name
-/// it fail to call until given another.
+/// Archives it, unless a connector still calls with it (409, naming the connectors).
 #[utoipa::path(
     delete,
     path = "/v2/api-credentials/{apiCredentialId}",
@@ -256,6 +255,7 @@ pub async fn update_api_credential(
         (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
+        (status = 409, description = "Not deleted: a connector still calls with it", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
