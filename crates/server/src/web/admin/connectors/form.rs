@@ -310,6 +310,19 @@ impl Problems {
     }
 }
 
+/// A draft the service could not build a request from: the reason next to its field,
+/// and the preview pointing there.
+fn cannot_build(problems: &mut Problems, e: &ServiceError, kind: &str) {
+    let at = place(e, kind);
+    problems.set(at, e.to_string());
+    if at != "preview" {
+        problems.set(
+            "preview",
+            "The request cannot be built yet: see the message above.",
+        );
+    }
+}
+
 /// Where a service error about a connector's fields is shown.
 fn place(e: &ServiceError, kind: &str) -> &'static str {
     let f = e.field().unwrap_or("");
@@ -665,20 +678,21 @@ async fn choose_endpoint(
     Ok(())
 }
 
-/// Imports the document of the Create OpenAPI dialog: an uploaded file, else the URL.
+/// Imports the document of the Create OpenAPI dialog (an uploaded file, else the
+/// URL); answers whether it did, the reason being in `problems` when not.
 async fn import(
     st: &AppState,
     p: &Posted,
     d: &mut Draft,
     problems: &mut Problems,
-) -> Result<(), ServiceError> {
+) -> Result<bool, ServiceError> {
     let file = p.uploads.iter().find(|u| u.field == "doc_file");
     let source = match (file, d.doc_url.is_empty()) {
         (Some(f), _) => ImportSource::Text(f.bytes.clone()),
         (None, false) => ImportSource::Url(d.doc_url.clone()),
         (None, true) => {
             problems.set("doc_url", "Give the specification's URL, or choose a file.");
-            return Ok(());
+            return Ok(false);
         }
     };
     let name = Some(d.doc_name.trim().to_owned()).filter(|n| !n.is_empty());
@@ -694,7 +708,7 @@ async fn import(
             d.dialog.clear();
             d.doc_name.clear();
             d.doc_url.clear();
-            Ok(())
+            Ok(true)
         }
         Err(e @ ServiceError::Invalid { .. }) => {
             let at = if file.is_some() {
@@ -703,7 +717,7 @@ async fn import(
                 "doc_url"
             };
             problems.set(at, e.to_string());
-            Ok(())
+            Ok(false)
         }
         Err(e) => Err(e),
     }
@@ -745,11 +759,11 @@ async fn step(st: &AppState, p: Posted, t: Target) -> Response {
             d.endpoint.clear();
             d.dialog.clear();
         }
-        "create-openapi" => {
-            if let Err(e) = import(st, &p, &mut d, &mut problems).await {
-                return service_error_page(Some(&p.user), e);
-            }
-        }
+        "create-openapi" => match import(st, &p, &mut d, &mut problems).await {
+            Ok(true) => notice = "The specification is imported and selected.".into(),
+            Ok(false) => {}
+            Err(e) => return service_error_page(Some(&p.user), e),
+        },
         "add-header" => d.headers.push(empty_row()),
         "add-query" => d.query.push(empty_row()),
         "add-path" => d.path.push(empty_row()),
@@ -770,11 +784,7 @@ async fn step(st: &AppState, p: Posted, t: Target) -> Response {
             {
                 Ok(pv) => shown = Some(shown_preview(&pv.request)),
                 Err(e @ (ServiceError::Invalid { .. } | ServiceError::Forbidden(_))) => {
-                    problems.set(place(&e, &d.kind), e.to_string());
-                    problems.set(
-                        "preview",
-                        "The request cannot be built yet: see the message above.",
-                    );
+                    cannot_build(&mut problems, &e, &d.kind)
                 }
                 Err(e) => return service_error_page(Some(&p.user), e),
             }
@@ -793,8 +803,7 @@ async fn step(st: &AppState, p: Posted, t: Target) -> Response {
                     })
                 }
                 Err(e @ (ServiceError::Invalid { .. } | ServiceError::Forbidden(_))) => {
-                    problems.set(place(&e, &d.kind), e.to_string());
-                    problems.set("preview", e.to_string());
+                    cannot_build(&mut problems, &e, &d.kind)
                 }
                 Err(e) => problems.set("preview", format!("The call failed: {e}")),
             }
@@ -827,9 +836,6 @@ async fn step(st: &AppState, p: Posted, t: Target) -> Response {
             }
         }
         _ => {}
-    }
-    if verb == "create-openapi" && !problems.any() {
-        notice = "The specification is imported and selected.".into();
     }
     page(st, &p.user, &t, d, shown, problems, notice).await
 }
