@@ -476,3 +476,28 @@ pub async fn update(State(st): State<AppState>, Path(id): Path<String>, p: Poste
         Err(e) => service_error_page(Some(&p.user), e),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Kind, METHODS};
+    use sigil_service::connectors::SECRET_FIELDS;
+
+    /// The form's secret fields (never shown, kept when left empty) are exactly the
+    /// credential's.
+    #[test]
+    fn the_forms_secret_fields_are_the_credentials() {
+        let mut form: Vec<(&str, &str)> = METHODS
+            .iter()
+            .flat_map(|m| {
+                m.fields
+                    .iter()
+                    .filter(|f| f.kind == Kind::Secret)
+                    .map(move |f| (m.value, f.key))
+            })
+            .collect();
+        let mut credential = SECRET_FIELDS.to_vec();
+        form.sort();
+        credential.sort();
+        assert_eq!(form, credential);
+    }
+}
