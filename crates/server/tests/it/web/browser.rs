@@ -236,6 +236,17 @@ impl Browser {
         Ok(!self.client.find_all(Locator::XPath(&xp)).await?.is_empty())
     }
 
+    /// Scrolls the element with this id to the top of the window (for a screenshot).
+    pub async fn scroll_to(&self, id: &str) -> Step {
+        self.client
+            .execute(
+                "document.getElementById(arguments[0]).scrollIntoView()",
+                vec![serde_json::Value::String(id.to_owned())],
+            )
+            .await?;
+        Ok(())
+    }
+
     pub async fn screenshot(&self, name: &str) {
         if let Ok(png) = self.client.screenshot().await {
             let path = self.shots.join(format!("{name}.png"));

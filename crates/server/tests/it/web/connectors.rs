@@ -223,6 +223,10 @@ async fn the_seed_tutorial_credential_specification_and_connector_in_the_browser
         b.wait_for_field("Type of team-description").await?;
         b.choose("Type of team-name", "Text").await?;
         b.choose("Type of team-description", "Text").await?;
+        b.scroll_to("endpoint").await?;
+        b.screenshot("connectors-endpoint").await;
+        b.scroll_to("body").await?;
+        b.screenshot("connectors-body").await;
         b.fill("team-name", team_name).await?;
         b.fill("team-description", "Made by following the tutorial")
             .await?;
@@ -241,6 +245,7 @@ async fn the_seed_tutorial_credential_specification_and_connector_in_the_browser
             "the credential is shown masked: {preview}"
         );
         assert!(!preview.contains(&client_secret), "{preview}");
+        b.scroll_to("endpoint-preview").await?;
         b.screenshot("connectors-preview").await;
         b.press("Test").await?;
         let tested = b.region("Endpoint preview").await?;
@@ -248,6 +253,7 @@ async fn the_seed_tutorial_credential_specification_and_connector_in_the_browser
             tested.contains("Status 200") && tested.contains("teamId"),
             "{tested}"
         );
+        b.scroll_to("endpoint-preview").await?;
         b.screenshot("connectors-test").await;
         b.press("Save").await?;
         let t = b.text().await?;
