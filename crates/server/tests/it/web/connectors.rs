@@ -159,6 +159,7 @@ async fn the_seed_tutorial_credential_specification_and_connector_in_the_browser
 
         // The same dialog imports an uploaded file.
         b.press("Manage OpenAPI").await?;
+        b.screenshot("connectors-openapi").await;
         b.press("Create new OpenAPI").await?;
         b.fill("Name", "Sigma (uploaded)").await?;
         b.field("Specification file")
@@ -360,6 +361,7 @@ async fn the_seed_tutorial_credential_specification_and_connector_in_the_browser
                 .as_deref(),
             Some("")
         );
+        b.screenshot("connectors-edit-credential").await;
         b.fill("Description", "Still for the Sigma REST API.")
             .await?;
         b.press("Save").await?;
