@@ -42,6 +42,40 @@ pub enum ControlKind {
 }
 
 impl ControlKind {
+    /// Every kind, in the order the Add element bar lists them.
+    pub const ALL: [ControlKind; 6] = [
+        ControlKind::TextInput,
+        ControlKind::TextArea,
+        ControlKind::NumberInput,
+        ControlKind::Switch,
+        ControlKind::ListOfValues,
+        ControlKind::Date,
+    ];
+
+    /// What the Add element bar calls it; a new control's title.
+    pub fn label(self) -> &'static str {
+        match self {
+            ControlKind::TextInput => "Text Input",
+            ControlKind::TextArea => "Text Area",
+            ControlKind::NumberInput => "Number Input",
+            ControlKind::Switch => "Switch",
+            ControlKind::ListOfValues => "List of values",
+            ControlKind::Date => "Date",
+        }
+    }
+
+    /// Its name in documents: `text-input`, `list-of-values`.
+    pub fn slug(self) -> &'static str {
+        match self {
+            ControlKind::TextInput => "text-input",
+            ControlKind::TextArea => "text-area",
+            ControlKind::NumberInput => "number-input",
+            ControlKind::Switch => "switch",
+            ControlKind::ListOfValues => "list-of-values",
+            ControlKind::Date => "date",
+        }
+    }
+
     /// Sigma's `valueType` of the control's value.
     pub fn value_type(self) -> &'static str {
         match self {
@@ -112,6 +146,24 @@ impl Element {
             Element::Control { element_id, .. }
             | Element::Button { element_id, .. }
             | Element::Text { element_id, .. } => element_id,
+        }
+    }
+
+    /// What a person calls it: a control's title (its kind's name while it has
+    /// none), a button's text, or "Text".
+    pub fn title(&self) -> String {
+        match self {
+            Element::Control {
+                label,
+                control_type,
+                ..
+            } => label
+                .as_deref()
+                .filter(|l| !l.trim().is_empty())
+                .unwrap_or(control_type.label())
+                .to_owned(),
+            Element::Button { text, .. } => text.clone(),
+            Element::Text { .. } => "Text".to_owned(),
         }
     }
 
@@ -478,6 +530,9 @@ impl<'a> SequenceScope<'a> {
                 accept_statuses,
                 ..
             } => {
+                if connector_id.is_empty() {
+                    return Err(bad(at, "choose the API connector to call"));
+                }
                 let info = connector(connector_id).ok_or_else(|| {
                     bad(at, format!("there is no API connector `{connector_id}`"))
                 })?;
@@ -511,6 +566,9 @@ impl<'a> SequenceScope<'a> {
             Action::SetControlValue {
                 control_id, value, ..
             } => {
+                if control_id.is_empty() {
+                    return Err(bad(at, "choose the control to set"));
+                }
                 let target = self
                     .control_ids
                     .get(control_id)

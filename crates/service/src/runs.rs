@@ -10,12 +10,14 @@ use std::time::Instant;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sigil_core::workbook::{
     json_path, Action, ActionVariable, ConditionOp, ControlKind, Sequence, ValueSource, Workbook,
 };
-use sigil_core::MemberId;
+use sigil_core::{InodeId, MemberId};
+use sigil_store::{Store, WorkbookRun};
+use time::OffsetDateTime;
 
 use crate::connectors::Connectors;
 use crate::error::ServiceError;
@@ -343,6 +345,79 @@ pub async fn run(
         trace,
         failed_step: None,
         error: None,
+    }
+}
+
+/// A step as the run trace keeps it: no inputs (they are the values typed).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordedStep {
+    pub step: usize,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub action_id: Option<String>,
+    pub status: String,
+    pub http_status: Option<u16>,
+    pub duration_ms: f64,
+    pub error: Option<String>,
+}
+
+/// A run as the trace shows it.
+#[derive(Debug, Clone)]
+pub struct RunRecord {
+    pub id: String,
+    pub at: OffsetDateTime,
+    /// Who ran it: their name (or email) as the member directory has it.
+    pub by: String,
+    pub trigger: String,
+    pub sequence_id: String,
+    pub ok: bool,
+    pub failed_step: Option<i64>,
+    pub error: Option<String>,
+    pub duration_ms: f64,
+    pub steps: Vec<RecordedStep>,
+}
+
+/// How many runs of each workbook the trace keeps.
+pub const KEPT_RUNS: u32 = 100;
+
+/// Appends `out` to workbook `workbook`'s trace. A trace that cannot be written is
+/// logged, not the run's failure: the run has happened either way.
+pub async fn record(
+    store: &dyn Store,
+    workbook: InodeId,
+    member: MemberId,
+    trigger: &str,
+    out: &RunOutcome,
+) {
+    let steps: Vec<RecordedStep> = out
+        .trace
+        .iter()
+        .map(|s| RecordedStep {
+            step: s.step,
+            kind: s.kind.to_owned(),
+            action_id: s.action_id.clone(),
+            status: s.status.to_owned(),
+            http_status: s.http_status,
+            duration_ms: s.duration_ms,
+            error: s.error.clone(),
+        })
+        .collect();
+    let run = WorkbookRun {
+        id: uuid::Uuid::now_v7(),
+        workbook_id: workbook,
+        member_id: member,
+        at: sigil_core::clock::now(),
+        trigger: trigger.to_owned(),
+        sequence_id: out.sequence_id.clone(),
+        ok: out.ok,
+        failed_step: out.failed_step.map(|n| n as i64),
+        error: out.error.clone(),
+        duration_ms: out.trace.iter().map(|s| s.duration_ms).sum(),
+        steps: serde_json::to_string(&steps).unwrap_or_else(|_| "[]".into()),
+    };
+    if let Err(e) = store.insert_workbook_run(&run, KEPT_RUNS).await {
+        tracing::warn!(error = %e, %workbook, "a run's trace was not written");
     }
 }
 

@@ -19,7 +19,7 @@ use crate::connectors::Connectors;
 use crate::error::{ServiceError, ServiceResult};
 use crate::files::{ancestors, check_name, Files, EMPTY_WORKBOOK};
 use crate::paging::{Page, PageRequest};
-use crate::runs::{self, RunOutcome, WebhookRuns};
+use crate::runs::{self, RunOutcome, RunRecord, WebhookRuns};
 
 /// A workbook as lists answer it.
 #[derive(Debug, Clone)]
@@ -49,6 +49,14 @@ pub struct NewWorkbook {
     pub owner_id: Option<String>,
     /// The document to start with (validated as by a save).
     pub document: Option<Value>,
+}
+
+/// A connector a Call API action may call, with its dynamic parameters and types.
+#[derive(Debug, Clone)]
+pub struct ConnectorChoice {
+    pub id: String,
+    pub name: String,
+    pub parameters: BTreeMap<String, String>,
 }
 
 /// Which sequences a run runs.
@@ -257,26 +265,24 @@ impl Workbooks {
             .await?;
         let doc = parse_document(document)?;
         self.validate(&doc).await?;
-        if let Some(expected) = expected_version {
-            let current = self
-                .store
-                .workbook_versions(&[node.id])
-                .await?
-                .get(&node.id)
-                .copied();
-            if current != Some(expected) {
+        let text = serde_json::to_string(&doc).map_err(ServiceError::internal)?;
+        let saved = self
+            .store
+            .save_workbook_document(node.id, &text, caller.id(), clock::now(), expected_version)
+            .await?;
+        let version = match (saved, expected_version) {
+            (Some(v), _) => v,
+            (None, Some(expected)) => {
+                let now = self.store.workbook_versions(&[node.id]).await?;
+                let Some(current) = now.get(&node.id) else {
+                    return Err(ServiceError::not_found(format!("no workbook `{id}`")));
+                };
                 return Err(ServiceError::conflict(format!(
-                    "the workbook was saved by someone else since you opened it (version {} now, you had {expected}); reload it and make your changes again",
-                    current.unwrap_or_default()
+                    "the workbook was saved by someone else since you opened it (version {current} now, you had {expected}); reload it and make your changes again"
                 )));
             }
-        }
-        let text = serde_json::to_string(&doc).map_err(ServiceError::internal)?;
-        let version = self
-            .store
-            .save_workbook_document(node.id, &text, caller.id(), clock::now())
-            .await?
-            .ok_or_else(|| ServiceError::not_found(format!("no workbook `{id}`")))?;
+            (None, None) => return Err(ServiceError::not_found(format!("no workbook `{id}`"))),
+        };
         Ok(WorkbookDocument {
             node,
             document: doc,
@@ -331,14 +337,102 @@ impl Workbooks {
         let sequences = Self::sequences_of(&wb.document, id, &target)?;
         let start = runs::start_values(&wb.document, controls)?;
         let sequences: Vec<&Sequence> = sequences.iter().collect();
-        Ok(runs::run(
+        let out = runs::run(
             &self.connectors,
             caller.id(),
             &wb.document,
             &sequences,
             start,
         )
-        .await)
+        .await;
+        runs::record(&*self.store, wb.node.id, caller.id(), "button", &out).await;
+        Ok(out)
+    }
+
+    /// The newest runs of a workbook, newest first, with each step's status, duration
+    /// and HTTP status. For its authors: needs Can Contribute.
+    pub async fn runs(
+        &self,
+        caller: &Caller,
+        id: InodeId,
+        limit: u32,
+    ) -> ServiceResult<Vec<RunRecord>> {
+        let (node, _) = self
+            .access
+            .require(caller, id, Target::WORKBOOK, GrantPermission::Organize)
+            .await?;
+        let rows = self
+            .store
+            .workbook_runs(node.id, limit.clamp(1, runs::KEPT_RUNS))
+            .await?;
+        let mut names: BTreeMap<sigil_core::MemberId, String> = BTreeMap::new();
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            if let std::collections::btree_map::Entry::Vacant(slot) = names.entry(r.member_id) {
+                let name = match self.store.member(r.member_id).await? {
+                    Some(m) => {
+                        let n = format!("{} {}", m.first_name, m.last_name);
+                        if n.trim().is_empty() {
+                            m.email
+                        } else {
+                            format!("{} ({})", n.trim(), m.email)
+                        }
+                    }
+                    None => r.member_id.to_string(),
+                };
+                slot.insert(name);
+            }
+            out.push(RunRecord {
+                id: r.id.to_string(),
+                at: r.at,
+                by: names[&r.member_id].clone(),
+                trigger: r.trigger,
+                sequence_id: r.sequence_id,
+                ok: r.ok,
+                failed_step: r.failed_step,
+                error: r.error,
+                duration_ms: r.duration_ms,
+                steps: serde_json::from_str(&r.steps).unwrap_or_default(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// The connectors an author may pick for a Call API action, by name, with their
+    /// dynamic parameters and types. Empty (not an error) for a member who may
+    /// neither manage connectors nor trigger actions.
+    pub async fn connector_choices(&self, caller: &Caller) -> ServiceResult<Vec<ConnectorChoice>> {
+        if !caller.has(Permission::ManageApiConnectors)
+            && !caller.has(Permission::TriggerApiActions)
+        {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        let mut page = crate::paging::TokenPage {
+            size: 500,
+            ..Default::default()
+        };
+        loop {
+            let list = self.connectors.list(caller, page.clone()).await?;
+            for c in &list.entries {
+                let parameters = match self.connectors.ready(c.id).await {
+                    Ok(r) => r.parameters(),
+                    Err(_) => BTreeMap::new(),
+                };
+                out.push(ConnectorChoice {
+                    id: c.id.to_string(),
+                    name: c.name.clone(),
+                    parameters,
+                });
+            }
+            match list.entries.last() {
+                Some(last) if list.next_page_token.is_some() => {
+                    page.after = Some((last.name.clone(), last.id.0));
+                }
+                _ => break,
+            }
+        }
+        Ok(out)
     }
 
     /// Starts sequence `sequence` with `given` values over the controls' initial
@@ -366,8 +460,11 @@ impl Workbooks {
         let member = caller.id();
         let connectors = self.connectors.clone();
         let doc = wb.document;
+        let store = self.store.clone();
+        let workbook = wb.node.id;
         tokio::spawn(async move {
             let out = runs::run(&connectors, member, &doc, &[&seq], start).await;
+            runs::record(&*store, workbook, member, "webhook", &out).await;
             tracing::info!(sequence = %out.sequence_id, ok = out.ok, "webhook run finished");
             *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(out);
         });

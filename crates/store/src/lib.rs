@@ -13,7 +13,7 @@ pub use records::{
     ApiCall, ApiConnector, ApiCredential, ApiDocument, Bootstrap, DeleteAccountType, Grant,
     GrantFilter, Grantee, Inode, InodeFilter, MemberFilter, NameCursor, NewTeam, Position,
     RefreshToken, Revocation, RevocationKind, RotateOutcome, TeamCursor, TeamFilter, WebSession,
-    WorkspaceFilter,
+    WorkbookRun, WorkspaceFilter,
 };
 pub use sql::{Dialect, SqlStore};
 
@@ -93,15 +93,23 @@ pub trait WorkbookStore: Send + Sync + 'static {
         &self,
         ids: &[InodeId],
     ) -> StoreResult<std::collections::HashMap<InodeId, i64>>;
-    /// Replaces the document, moving its version on; `None` when there is no such
-    /// workbook.
+    /// Replaces the document, moving its version on, and answers the new version.
+    /// With `expected`, only while the version is still that one: the check and the
+    /// write are one statement, so two saves from the same version cannot both win.
+    /// `None` when there is no such workbook, or its version has moved.
     async fn save_workbook_document(
         &self,
         id: InodeId,
         document: &str,
         by: MemberId,
         at: OffsetDateTime,
+        expected: Option<i64>,
     ) -> StoreResult<Option<i64>>;
+    /// Appends a run to a workbook's trace and keeps only its newest `keep` runs, in
+    /// one transaction.
+    async fn insert_workbook_run(&self, run: &WorkbookRun, keep: u32) -> StoreResult<()>;
+    /// A workbook's newest runs, newest first.
+    async fn workbook_runs(&self, id: InodeId, limit: u32) -> StoreResult<Vec<WorkbookRun>>;
 }
 
 /// Members: their records, home folders, passwords and documents. A part of [`Store`].

@@ -335,6 +335,28 @@ pub struct ApiCall {
     pub response_body: Option<String>,
 }
 
+/// One run of a workbook's action sequence, as its trace keeps it: who, when,
+/// whether it succeeded, and each step's status, duration and HTTP status as JSON.
+/// Never a secret (the engine adds credentials after the trace is taken) and never the
+/// values typed, which may be anyone's data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkbookRun {
+    /// UUIDv7: ordered by time.
+    pub id: uuid::Uuid,
+    pub workbook_id: sigil_core::InodeId,
+    pub member_id: MemberId,
+    pub at: OffsetDateTime,
+    /// `button` or `webhook`.
+    pub trigger: String,
+    pub sequence_id: String,
+    pub ok: bool,
+    pub failed_step: Option<i64>,
+    pub error: Option<String>,
+    pub duration_ms: f64,
+    /// The steps, a JSON array.
+    pub steps: String,
+}
+
 /// A web session as stored: only the SHA-256 of the cookie's id is kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebSession {

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::{Arg, Conditions, Pool, SqlStore};
 use crate::error::StoreResult;
-use crate::records::Inode;
+use crate::records::{Inode, WorkbookRun};
 use crate::WorkbookStore;
 
 #[async_trait]
@@ -87,19 +87,36 @@ impl WorkbookStore for SqlStore {
         document: &str,
         by: MemberId,
         at: OffsetDateTime,
+        expected: Option<i64>,
     ) -> StoreResult<Option<i64>> {
+        // Two texts rather than `($5 IS NULL OR version = $5)`, whose untyped NULL
+        // PostgreSQL cannot infer.
+        let sql = match expected {
+            Some(_) => {
+                "UPDATE workbook_documents SET document = $2, version = version + 1, \
+                 updated_by = $3, updated_at = $4 WHERE inode_id = $1 AND version = $5 \
+                 RETURNING version"
+            }
+            None => {
+                "UPDATE workbook_documents SET document = $2, version = version + 1, \
+                 updated_by = $3, updated_at = $4 WHERE inode_id = $1 RETURNING version"
+            }
+        };
         let row: Option<(i64,)> = on_writer!(self, pool, {
             let mut tx = pool.begin().await?;
-            let v: Option<(i64,)> = sqlx::query_as(
-                "UPDATE workbook_documents SET document = $2, version = version + 1, \
-                 updated_by = $3, updated_at = $4 WHERE inode_id = $1 RETURNING version",
-            )
-            .bind(id.0)
-            .bind(document)
-            .bind(by.0)
-            .bind(at)
-            .fetch_optional(&mut *tx)
-            .await?;
+            let q = sqlx::query_as(sql)
+                .bind(id.0)
+                .bind(document)
+                .bind(by.0)
+                .bind(at);
+            let q = match expected {
+                Some(v) => q.bind(v),
+                None => q,
+            };
+            let v: Option<(i64,)> = q.fetch_optional(&mut *tx).await?;
+            if v.is_none() {
+                return Ok(None);
+            }
             sqlx::query("UPDATE inodes SET updated_by = $2, updated_at = $3 WHERE id = $1")
                 .bind(id.0)
                 .bind(by.0)
@@ -110,5 +127,89 @@ impl WorkbookStore for SqlStore {
             v
         });
         Ok(row.map(|r| r.0))
+    }
+
+    async fn insert_workbook_run(&self, run: &WorkbookRun, keep: u32) -> StoreResult<()> {
+        on_log_writer!(self, pool, {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO workbook_runs (id, workbook_id, member_id, at, trigger_kind, \
+                 sequence_id, ok, failed_step, error, duration_ms, steps) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .bind(run.id)
+            .bind(run.workbook_id.0)
+            .bind(run.member_id.0)
+            .bind(run.at)
+            .bind(&run.trigger)
+            .bind(&run.sequence_id)
+            .bind(run.ok)
+            .bind(run.failed_step)
+            .bind(&run.error)
+            .bind(run.duration_ms)
+            .bind(&run.steps)
+            .execute(&mut *tx)
+            .await?;
+            // Ids are UUIDv7, so the newest `keep` are the greatest ids.
+            sqlx::query(
+                "DELETE FROM workbook_runs WHERE workbook_id = $1 AND id < \
+                 (SELECT id FROM workbook_runs WHERE workbook_id = $1 \
+                  ORDER BY id DESC LIMIT 1 OFFSET $2)",
+            )
+            .bind(run.workbook_id.0)
+            .bind(i64::from(keep.max(1)) - 1)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    async fn workbook_runs(&self, id: InodeId, limit: u32) -> StoreResult<Vec<WorkbookRun>> {
+        let rows: Vec<RunRow> = on_pool!(self, pool, {
+            sqlx::query_as(
+                "SELECT id, workbook_id, member_id, at, trigger_kind, sequence_id, ok, \
+                 failed_step, error, duration_ms, steps FROM workbook_runs \
+                 WHERE workbook_id = $1 ORDER BY id DESC LIMIT $2",
+            )
+            .bind(id.0)
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct RunRow {
+    id: Uuid,
+    workbook_id: Uuid,
+    member_id: Uuid,
+    at: OffsetDateTime,
+    trigger_kind: String,
+    sequence_id: String,
+    ok: bool,
+    failed_step: Option<i64>,
+    error: Option<String>,
+    duration_ms: f64,
+    steps: String,
+}
+
+impl From<RunRow> for WorkbookRun {
+    fn from(r: RunRow) -> Self {
+        WorkbookRun {
+            id: r.id,
+            workbook_id: r.workbook_id.into(),
+            member_id: r.member_id.into(),
+            at: r.at,
+            trigger: r.trigger_kind,
+            sequence_id: r.sequence_id,
+            ok: r.ok,
+            failed_step: r.failed_step,
+            error: r.error,
+            duration_ms: r.duration_ms,
+            steps: r.steps,
+        }
     }
 }

@@ -16,7 +16,7 @@ pub(crate) async fn workbooks_are_nodes_with_versioned_documents(store: Arc<SqlS
         Some(("{\"pages\":[]}".to_owned(), 1))
     );
     let v = store
-        .save_workbook_document(wb.id, "{\"pages\":[{}]}", b.admin.id, now)
+        .save_workbook_document(wb.id, "{\"pages\":[{}]}", b.admin.id, now, None)
         .await
         .unwrap();
     assert_eq!(v, Some(2));
@@ -31,11 +31,67 @@ pub(crate) async fn workbooks_are_nodes_with_versioned_documents(store: Arc<SqlS
     );
     assert_eq!(
         store
-            .save_workbook_document(other, "{}", b.admin.id, now)
+            .save_workbook_document(other, "{}", b.admin.id, now, None)
             .await
             .unwrap(),
         None
     );
+    // A save from an old version is refused, and leaves the document as it was.
+    assert_eq!(
+        store
+            .save_workbook_document(wb.id, "{\"pages\":[1]}", b.admin.id, now, Some(1))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store.workbook_document(wb.id).await.unwrap(),
+        Some(("{\"pages\":[{}]}".to_owned(), 2))
+    );
+    assert_eq!(
+        store
+            .save_workbook_document(wb.id, "{\"pages\":[2]}", b.admin.id, now, Some(2))
+            .await
+            .unwrap(),
+        Some(3)
+    );
+
+    // The run trace keeps only the newest runs, newest first, every field read back.
+    let run = |n: i64| sigil_store::WorkbookRun {
+        id: uuid::Uuid::now_v7(),
+        workbook_id: wb.id,
+        member_id: b.admin.id,
+        at: now,
+        trigger: "button".into(),
+        sequence_id: format!("s{n}"),
+        ok: n % 2 == 0,
+        failed_step: (n % 2 == 1).then_some(1),
+        error: (n % 2 == 1).then(|| "step 1 failed".to_owned()),
+        duration_ms: 1.5,
+        steps: "[]".into(),
+    };
+    let mut written = Vec::new();
+    for n in 0..5 {
+        let r = run(n);
+        store.insert_workbook_run(&r, 3).await.unwrap();
+        written.push(r);
+    }
+    let read = store.workbook_runs(wb.id, 10).await.unwrap();
+    let newest: Vec<_> = written.iter().rev().take(3).cloned().collect();
+    assert_eq!(read.len(), 3, "only the newest three are kept");
+    for (a, b) in read.iter().zip(&newest) {
+        assert_eq!(a.id, b.id);
+        assert_eq!(a.sequence_id, b.sequence_id);
+        assert_eq!(a.ok, b.ok);
+        assert_eq!(a.failed_step, b.failed_step);
+        assert_eq!(a.error, b.error);
+        assert_eq!(a.trigger, b.trigger);
+        assert_eq!(a.member_id, b.member_id);
+        assert_eq!(a.duration_ms, b.duration_ms);
+        assert_eq!(a.steps, b.steps);
+        assert_eq!(a.at.unix_timestamp(), b.at.unix_timestamp());
+    }
+    assert!(store.workbook_runs(other, 10).await.unwrap().is_empty());
 }
 
 pub(crate) async fn workspace_for(

@@ -1,0 +1,17 @@
+-- The trace of a workbook's runs: who ran which sequence when, and each step's
+-- status, duration and HTTP status (a JSON array). Never a secret, never the values
+-- typed. Only the newest runs of each workbook are kept.
+CREATE TABLE workbook_runs (
+    id           BLOB PRIMARY KEY,
+    workbook_id  BLOB NOT NULL REFERENCES inodes (id),
+    member_id    BLOB NOT NULL REFERENCES members (id),
+    at           TEXT NOT NULL,
+    trigger_kind TEXT NOT NULL,
+    sequence_id  TEXT NOT NULL,
+    ok           BOOLEAN NOT NULL,
+    failed_step  INTEGER,
+    error        TEXT,
+    duration_ms  REAL NOT NULL,
+    steps        TEXT NOT NULL
+);
+CREATE INDEX workbook_runs_workbook ON workbook_runs (workbook_id, id);
