@@ -81,3 +81,67 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 });
+
+// The workbook editor. Clicking anywhere on an element selects it, as its card
+// button does; a step that deletes asks first; leaving with unsaved changes asks.
+document.addEventListener("click", (e) => {
+  const b = e.target.closest("button[data-confirm-step]");
+  if (b && !window.confirm(b.dataset.confirmStep)) { e.preventDefault(); return; }
+  const card = e.target.closest("[data-select]");
+  if (!card || e.target.closest("button, input, select, textarea, a")) return;
+  const sel = card.querySelector('button[name="_action"][value="' + card.dataset.select + '"]');
+  if (sel) sel.form.requestSubmit(sel);
+});
+let leaving = false;
+document.addEventListener("submit", (e) => { if (e.target.matches("[data-editor]")) leaving = true; });
+document.addEventListener("input", (e) => {
+  const f = e.target.form;
+  if (f && f.matches("[data-editor]")) {
+    f.dataset.dirty = "";
+    if (f.elements.dirty) f.elements.dirty.value = "1";
+  }
+});
+window.addEventListener("beforeunload", (e) => {
+  const f = document.querySelector("form[data-editor]");
+  if (f && f.dataset.dirty !== undefined && !leaving) { e.preventDefault(); e.returnValue = ""; }
+});
+
+// A workbook's button runs its sequence in the background: the button is busy (and
+// cannot be pressed twice) until the answer, which sets the controls the run set
+// and says how it went. Without this script the form posts and the page answers.
+document.addEventListener("submit", async (e) => {
+  const f = e.target;
+  if (!f.matches("form[data-run]")) return;
+  e.preventDefault();
+  const b = e.submitter;
+  if (!b || b.disabled) return;
+  const fd = new FormData(f);
+  fd.set("_button", b.value);
+  b.disabled = true;
+  b.setAttribute("aria-busy", "true");
+  const status = document.getElementById("run-status");
+  status.className = "notice";
+  status.setAttribute("role", "status");
+  status.textContent = "Running " + b.textContent.trim() + "…";
+  try {
+    const res = await fetch(f.action, { method: "POST", body: fd, credentials: "same-origin",
+      headers: { "Accept": "application/json" } });
+    const out = await res.json();
+    for (const [id, v] of Object.entries(out.controls || {})) {
+      for (const el of f.querySelectorAll("[data-control]")) {
+        if (el.dataset.control !== id) continue;
+        if (el.type === "checkbox") el.checked = v === true; else el.value = v;
+      }
+    }
+    status.className = out.ok ? "notice" : "form-error";
+    status.setAttribute("role", out.ok ? "status" : "alert");
+    status.textContent = out.message;
+  } catch (_) {
+    status.className = "form-error";
+    status.setAttribute("role", "alert");
+    status.textContent = "The run could not be sent. Check your connection and try again.";
+  } finally {
+    b.disabled = false;
+    b.removeAttribute("aria-busy");
+  }
+});

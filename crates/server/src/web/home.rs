@@ -137,11 +137,38 @@ struct Node {
     can_manage: bool,
     can_contribute: bool,
     deletable: bool,
+    can_create_workbook: bool,
     children: Vec<Row>,
     problem: Problem,
+    /// What was typed into Create new > Workbook, when it was refused.
+    workbook_name: String,
+    workbook_error: String,
+}
+
+/// The node page after Create new > Workbook was refused: the message next to the
+/// Name field, which keeps what was typed.
+pub async fn node_page_with(
+    st: &AppState,
+    user: &WebUser,
+    raw: &str,
+    e: ServiceError,
+    name: String,
+) -> Response {
+    node_page_full(st, user, raw, Problem::none(), name, e.to_string()).await
 }
 
 async fn node_page(st: &AppState, user: &WebUser, raw: &str, problem: Problem) -> Response {
+    node_page_full(st, user, raw, problem, String::new(), String::new()).await
+}
+
+async fn node_page_full(
+    st: &AppState,
+    user: &WebUser,
+    raw: &str,
+    problem: Problem,
+    workbook_name: String,
+    workbook_error: String,
+) -> Response {
     let s = &st.services;
     let c = user.caller();
     let result = async {
@@ -170,8 +197,16 @@ async fn node_page(st: &AppState, user: &WebUser, raw: &str, problem: Problem) -
         Err(e) => return service_error_page(Some(user), e),
     };
     let n = &entry.node;
+    if n.kind == "workbook" {
+        return see_other(&format!("/workbooks/{}", n.id));
+    }
+    let status = if workbook_error.is_empty() {
+        problem.status()
+    } else {
+        axum::http::StatusCode::BAD_REQUEST
+    };
     render_status(
-        problem.status(),
+        status,
         &Node {
             chrome: Chrome::new(n.name.clone(), Some(user)),
             csrf: user.session.csrf.clone(),
@@ -183,11 +218,19 @@ async fn node_page(st: &AppState, user: &WebUser, raw: &str, problem: Problem) -
             can_manage: entry.permission == Some(GrantPermission::Edit),
             can_contribute: entry.permission >= Some(GrantPermission::Organize),
             deletable: n.kind != "home",
+            can_create_workbook: entry.permission >= Some(GrantPermission::Organize)
+                && c.has(Permission::CreateWorkbooks),
+            workbook_name,
+            workbook_error,
             children: children
                 .entries
                 .into_iter()
                 .map(|e| Row {
-                    id: e.node.id.to_string(),
+                    id: if e.node.kind == "workbook" {
+                        format!("/workbooks/{}", e.node.id)
+                    } else {
+                        format!("/files/{}", e.node.id)
+                    },
                     kind: kind_name(&e.node.kind).to_owned(),
                     updated: day(e.node.updated_at),
                     name: e.node.name,

@@ -11,6 +11,7 @@ pub mod assets;
 pub mod home;
 pub mod session;
 pub mod signin;
+pub mod workbooks;
 
 use askama::Template;
 use axum::http::StatusCode;
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/{name}", get(assets::serve))
         .merge(home::router())
         .merge(admin::router())
+        .merge(workbooks::router())
         .layer(axum::middleware::map_response(session::security_headers))
 }
 

@@ -154,6 +154,51 @@ impl Browser {
         Ok(self.client.find(Locator::XPath(&xp)).await?.text().await?)
     }
 
+    /// Clicks the region (or group) named `name`, as a person selects an element on
+    /// a page, and waits for the page that answers.
+    pub async fn select(&self, name: &str) -> Step {
+        let text = xpath_str(name);
+        let xp = format!("//section[@aria-label={text}]");
+        let page = self.client.find(Locator::Css("html")).await?;
+        for r in self.client.find_all(Locator::XPath(&xp)).await? {
+            if r.is_displayed().await? {
+                r.click().await?;
+                return self.wait_until_gone(page).await;
+            }
+        }
+        Err(format!("no shown region `{name}`").into())
+    }
+
+    /// The field labelled `label` inside the group or region named `scope`.
+    pub async fn field_in(&self, scope: &str, label: &str) -> Step<fantoccini::elements::Element> {
+        let xp = format!(
+            "//*[@aria-label={}]//label[normalize-space()={}]",
+            xpath_str(scope),
+            xpath_str(label)
+        );
+        for l in self.client.find_all(Locator::XPath(&xp)).await? {
+            if !l.is_displayed().await? {
+                continue;
+            }
+            let id = l.attr("for").await?.ok_or("the label names no field")?;
+            return Ok(self.client.find(Locator::Id(&id)).await?);
+        }
+        Err(format!("no shown field labelled `{label}` in `{scope}`").into())
+    }
+
+    /// Clicks the first shown button with this text without waiting for a new page
+    /// (our script answers it in place).
+    pub async fn click(&self, text: &str) -> Step {
+        let xp = format!("//button[normalize-space()={}]", xpath_str(text));
+        for b in self.client.find_all(Locator::XPath(&xp)).await? {
+            if b.is_displayed().await? {
+                b.click().await?;
+                return Ok(());
+            }
+        }
+        Err(format!("no visible button `{text}`").into())
+    }
+
     pub async fn fill(&self, label: &str, value: &str) -> Step {
         let f = self.field(label).await?;
         f.clear().await?;

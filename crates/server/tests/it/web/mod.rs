@@ -6,6 +6,7 @@
 mod browser;
 mod connectors;
 mod protections;
+mod workbooks;
 
 use browser::{Browser, Step};
 use fantoccini::Locator;

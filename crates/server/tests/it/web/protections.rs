@@ -9,13 +9,13 @@ use sigil_core::BuiltinAccountType;
 
 use crate::common::TestApp;
 
-struct Pages {
-    http: reqwest::Client,
+pub(super) struct Pages {
+    pub(super) http: reqwest::Client,
     base: String,
 }
 
 impl Pages {
-    fn new(app: &TestApp) -> Pages {
+    pub(super) fn new(app: &TestApp) -> Pages {
         Pages {
             http: reqwest::Client::builder()
                 .redirect(Policy::none())
@@ -26,7 +26,7 @@ impl Pages {
     }
 
     /// Signs in; answers the session cookie.
-    async fn sign_in(&self, email: &str, password: &str) -> String {
+    pub(super) async fn sign_in(&self, email: &str, password: &str) -> String {
         let r = self
             .http
             .post(format!("{}/signin", self.base))
@@ -40,7 +40,7 @@ impl Pages {
         c.split(';').next().unwrap().to_owned()
     }
 
-    async fn get(&self, path: &str, cookie: &str) -> reqwest::Response {
+    pub(super) async fn get(&self, path: &str, cookie: &str) -> reqwest::Response {
         self.http
             .get(format!("{}{path}", self.base))
             .header(COOKIE, cookie)
@@ -49,13 +49,13 @@ impl Pages {
             .unwrap()
     }
 
-    async fn csrf(&self, cookie: &str) -> String {
+    pub(super) async fn csrf(&self, cookie: &str) -> String {
         let page = self.get("/", cookie).await.text().await.unwrap();
         let at = page.find("name=\"_csrf\" value=\"").expect("a form token") + 20;
         page[at..].split('"').next().unwrap().to_owned()
     }
 
-    async fn post(
+    pub(super) async fn post(
         &self,
         path: &str,
         cookie: &str,
