@@ -126,7 +126,8 @@ document.addEventListener("submit", async (e) => {
   try {
     const res = await fetch(f.action, { method: "POST", body: fd, credentials: "same-origin",
       headers: { "Accept": "application/json" } });
-    const out = await res.json();
+    const out = await res.json().catch(() => ({ ok: false,
+      message: "The run could not be completed (HTTP " + res.status + "). Reload the page and try again." }));
     for (const [id, v] of Object.entries(out.controls || {})) {
       for (const el of f.querySelectorAll("[data-control]")) {
         if (el.dataset.control !== id) continue;

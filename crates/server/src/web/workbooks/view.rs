@@ -306,7 +306,7 @@ pub async fn run(
     .await;
     let (id, wb) = match r {
         Ok(x) => x,
-        Err(e) => return service_error_page(Some(&p.user), e),
+        Err(e) => return refused(&headers, &p.user, e),
     };
     let button_text = wb
         .document
@@ -318,11 +318,20 @@ pub async fn run(
         .unwrap_or_else(|| "The button".into());
     let typed = posted_values(&wb.document, &page, &p.fields);
     let result = match &typed {
-        Ok(values) => s
+        Ok(values) => match s
             .workbooks
             .run(c, id, RunTarget::Button(button.clone()), values)
             .await
-            .map_err(|e| e.to_string()),
+        {
+            Ok(out) => Ok(out),
+            // Not allowed, or nothing there: a page saying so, never a run's message.
+            Err(
+                e @ (ServiceError::Forbidden(_)
+                | ServiceError::NotFound(_)
+                | ServiceError::Internal(_)),
+            ) => return refused(&headers, &p.user, e),
+            Err(e) => Err(e.to_string()),
+        },
         Err(m) => Err(m.clone()),
     };
     let (text, failed, values) = match result {
@@ -365,6 +374,32 @@ pub async fn run(
         })
     });
     view_page(&st, &p.user, id, &page, shown_values, text, failed).await
+}
+
+/// A run that may not happen (no access, no permission) or broke: a page saying so,
+/// or for our script the same as JSON, never a run's message.
+fn refused(headers: &HeaderMap, user: &WebUser, e: ServiceError) -> Response {
+    if !wants_json(headers) {
+        return service_error_page(Some(user), e);
+    }
+    let (status, message) = match &e {
+        ServiceError::Forbidden(_) => (
+            axum::http::StatusCode::FORBIDDEN,
+            format!("You cannot run this: {e}."),
+        ),
+        ServiceError::NotFound(_) => (
+            axum::http::StatusCode::NOT_FOUND,
+            "This workbook is not there, or you do not have access to it.".to_owned(),
+        ),
+        _ => {
+            tracing::error!(error = %e, "a workbook run broke");
+            (
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "The run could not be completed. Try again in a moment.".to_owned(),
+            )
+        }
+    };
+    (status, axum::Json(json!({"ok": false, "message": message}))).into_response()
 }
 
 pub struct RunRow {

@@ -186,6 +186,19 @@ impl Browser {
         Err(format!("no shown field labelled `{label}` in `{scope}`").into())
     }
 
+    /// Presses the button with this text inside the group or region named `scope`,
+    /// and waits for the page that answers.
+    pub async fn press_in(&self, scope: &str, text: &str) -> Step {
+        let xp = format!(
+            "//*[@aria-label={}]//button[normalize-space()={}]",
+            xpath_str(scope),
+            xpath_str(text)
+        );
+        let page = self.client.find(Locator::Css("html")).await?;
+        self.client.find(Locator::XPath(&xp)).await?.click().await?;
+        self.wait_until_gone(page).await
+    }
+
     /// Clicks the first shown button with this text without waiting for a new page
     /// (our script answers it in place).
     pub async fn click(&self, text: &str) -> Step {

@@ -179,9 +179,15 @@ async fn the_seed_tutorial_workbook_built_and_run_in_the_browser() {
             b.press("Apply").await?;
             b.region(title).await?;
         }
-        // A Control ID taken twice is the document's error, as typed.
+        // A Control ID taken twice is the document's error, shown as it is typed
+        // (our script re-checks the draft), then on Apply.
         b.select("Enter team description").await?;
         b.fill("Control ID", "team-name").await?;
+        let said = region_text_when(b, "control-id-error", |t| t.contains("used twice")).await?;
+        assert!(
+            said.contains("Enter team description"),
+            "names the element: {said}"
+        );
         b.press("Apply").await?;
         let status = b.region("Editor panel").await?;
         assert!(status.contains("used twice"), "{status}");
@@ -436,6 +442,16 @@ async fn the_seed_tutorial_workbook_built_and_run_in_the_browser() {
             Some("Teams"),
             "the draft is kept"
         );
+        // A sequence that reads a control deleted since shows the document's error,
+        // and cannot be saved.
+        b.press_in("Enter team description", "Delete").await?;
+        let t = b.text().await?;
+        assert!(t.contains("Cannot be saved yet"), "{t}");
+        assert!(t.contains("no control"), "{t}");
+        b.press("Save").await?;
+        let t = b.text().await?;
+        assert!(t.contains("Nothing was saved"), "{t}");
+        assert!(t.contains("no control"), "{t}");
         Ok(())
     })
     .await;
@@ -529,6 +545,82 @@ async fn a_workbook_button_works_as_a_plain_form_post() {
     assert_eq!(v["ok"], true, "{v}");
     assert_eq!(v["controls"]["response-body"], "Json team");
     assert_eq!(v["controls"]["team-name"], "Json team");
+
+    // A member whose account type does not allow running actions sees the button
+    // disabled with the reason, and a run posted anyway is refused.
+    let (st, _) = app
+        .send_json(
+            Method::POST,
+            "/v2/accountTypes",
+            Some(&admin),
+            &json!({"name": "Reader", "permissions": ["view"]}),
+        )
+        .await;
+    assert!(st.is_success());
+    let reader = app
+        .add_member(
+            "rita@example.com",
+            BuiltinAccountType::Viewer,
+            "rita-password",
+        )
+        .await;
+    let (st, v) = app
+        .send_json(
+            Method::PATCH,
+            &format!("/v2/members/{}", reader.id),
+            Some(&admin),
+            &json!({"memberType": "Reader"}),
+        )
+        .await;
+    assert!(st.is_success(), "{v}");
+    post(
+        &app,
+        &admin,
+        &format!("/v2/workspaces/{workspace}/grants"),
+        json!({"grants": [{"grantee": {"memberId": reader.id.to_string()}, "permission": "view"}]}),
+    )
+    .await;
+    let rita = p.sign_in("rita@example.com", "rita-password").await;
+    let page = p.get(&format!("/workbooks/{id}"), &rita).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("<button type=\"button\" disabled aria-describedby=\"why-go\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("does not allow running API actions"),
+        "{html}"
+    );
+    let rita_csrf = p.csrf(&rita).await;
+    let mut f = form("Rita's team");
+    f[0].1 = rita_csrf;
+    let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(
+        p.post(&path, &rita, None, &pairs).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    // Our script gets the refusal as JSON it can show.
+    let r = p
+        .http
+        .post(format!("{}{path}", app.base))
+        .header(reqwest::header::COOKIE, &rita)
+        .header(reqwest::header::ACCEPT, "application/json")
+        .form(&pairs)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["ok"], false);
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .contains("You cannot run this"),
+        "{v}"
+    );
+    assert!(teams_named(&app, &admin, "Rita's team").await.is_empty());
 
     // A member without access: 404 by URL, for the page and for running.
     app.add_member(
