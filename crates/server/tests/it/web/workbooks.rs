@@ -452,6 +452,11 @@ async fn the_seed_tutorial_workbook_built_and_run_in_the_browser() {
         let t = b.text().await?;
         assert!(t.contains("Nothing was saved"), "{t}");
         assert!(t.contains("no control"), "{t}");
+        // Leaving for View with unsaved changes asks first.
+        b.press("View").await?;
+        let t = b.text().await?;
+        assert!(t.contains("You have unsaved changes"), "{t}");
+        assert!(b.has_button("Discard changes").await?);
         Ok(())
     })
     .await;
@@ -545,6 +550,21 @@ async fn a_workbook_button_works_as_a_plain_form_post() {
     assert_eq!(v["ok"], true, "{v}");
     assert_eq!(v["controls"]["response-body"], "Json team");
     assert_eq!(v["controls"]["team-name"], "Json team");
+
+    // Create new > Workbook with no name: the message next to Name, nothing made.
+    let r = p
+        .post(
+            &format!("/files/{workspace}/workbooks"),
+            &cookie,
+            None,
+            &[("_csrf", csrf.as_str()), ("name", "  ")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"workbook-name-error\""), "{html}");
+    let (_, list) = app.get("/v2/workbooks", Some(&admin)).await;
+    assert_eq!(list["entries"].as_array().unwrap().len(), 1, "{list}");
 
     // A member whose account type does not allow running actions sees the button
     // disabled with the reason, and a run posted anyway is refused.
