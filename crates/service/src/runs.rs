@@ -2,13 +2,11 @@
 //! the connectors service and *Set control value* on the run's control values, with a
 //! trace of every step. The first failing step stops the sequence; the run then
 //! answers the control values as they were before it (nothing half-set) and names the
-//! step and why. Also the runs started by webhooks, kept until read.
+//! step and why. Runs are recorded in the store: a trace for a workbook's authors,
+//! and a webhook run's whole outcome for those who may read it, from any node.
 
 use std::collections::BTreeMap;
 use std::time::Instant;
-
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -23,17 +21,17 @@ use crate::connectors::Connectors;
 use crate::error::ServiceError;
 
 /// One step of a run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Step {
     /// 1 for the first action.
     pub step: usize,
     /// `callApi` or `setControlValue`.
     #[serde(rename = "type")]
-    pub kind: &'static str,
+    pub kind: String,
     pub action_id: Option<String>,
     /// `ok`, `skipped` (its condition did not hold) or `failed`.
-    pub status: &'static str,
+    pub status: String,
     /// What the step was given: parameter values, or the value set. No credential
     /// ever appears here: it is added by the engine.
     pub inputs: Value,
@@ -44,7 +42,7 @@ pub struct Step {
 }
 
 /// What a run answers.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RunOutcome {
     pub sequence_id: String,
@@ -237,9 +235,10 @@ pub async fn run(
                 kind: match action {
                     Action::CallApi { .. } => "callApi",
                     Action::SetControlValue { .. } => "setControlValue",
-                },
+                }
+                .to_owned(),
                 action_id: action.action_id().map(str::to_owned),
-                status: "ok",
+                status: "ok".to_owned(),
                 inputs: Value::Null,
                 http_status: None,
                 duration_ms: 0.0,
@@ -254,7 +253,7 @@ pub async fn run(
                     }
                 };
                 if !holds {
-                    step.status = "skipped";
+                    step.status = "skipped".to_owned();
                     trace.push(step);
                     continue;
                 }
@@ -323,7 +322,7 @@ pub async fn run(
             };
             step.duration_ms = t0.elapsed().as_secs_f64() * 1000.0;
             if let Err(e) = result {
-                step.status = "failed";
+                step.status = "failed".to_owned();
                 step.error = Some(e.clone());
                 trace.push(step);
                 return RunOutcome {
@@ -372,6 +371,8 @@ pub struct RunRecord {
     pub trigger: String,
     pub sequence_id: String,
     pub ok: bool,
+    /// `false` while a webhook's run goes on.
+    pub finished: bool,
     pub failed_step: Option<i64>,
     pub error: Option<String>,
     pub duration_ms: f64,
@@ -381,8 +382,67 @@ pub struct RunRecord {
 /// How many runs of each workbook the trace keeps.
 pub const KEPT_RUNS: u32 = 100;
 
-/// Appends `out` to workbook `workbook`'s trace. A trace that cannot be written is
-/// logged, not the run's failure: the run has happened either way.
+fn recorded_steps(out: &RunOutcome) -> String {
+    let steps: Vec<RecordedStep> = out
+        .trace
+        .iter()
+        .map(|s| RecordedStep {
+            step: s.step,
+            kind: s.kind.clone(),
+            action_id: s.action_id.clone(),
+            status: s.status.clone(),
+            http_status: s.http_status,
+            duration_ms: s.duration_ms,
+            error: s.error.clone(),
+        })
+        .collect();
+    serde_json::to_string(&steps).unwrap_or_else(|_| "[]".into())
+}
+
+/// A run's row before it has finished.
+pub fn pending(
+    workbook: InodeId,
+    member: MemberId,
+    trigger: &str,
+    sequence_id: &str,
+) -> WorkbookRun {
+    WorkbookRun {
+        id: uuid::Uuid::now_v7(),
+        workbook_id: workbook,
+        member_id: member,
+        at: sigil_core::clock::now(),
+        trigger: trigger.to_owned(),
+        sequence_id: sequence_id.to_owned(),
+        ok: false,
+        failed_step: None,
+        error: None,
+        duration_ms: 0.0,
+        steps: "[]".into(),
+        finished: false,
+        outcome: None,
+    }
+}
+
+/// `run` as it ended with `out`; `keep_outcome` keeps the whole outcome (values and
+/// upstream answers) for those who may read it back.
+pub fn finished(mut run: WorkbookRun, out: &RunOutcome, keep_outcome: bool) -> WorkbookRun {
+    run.sequence_id.clone_from(&out.sequence_id);
+    run.ok = out.ok;
+    run.failed_step = out.failed_step.map(|n| n as i64);
+    run.error.clone_from(&out.error);
+    run.duration_ms = out.trace.iter().map(|s| s.duration_ms).sum();
+    run.steps = recorded_steps(out);
+    run.finished = true;
+    run.outcome = if keep_outcome {
+        serde_json::to_string(out).ok()
+    } else {
+        None
+    };
+    run
+}
+
+/// Appends a finished button run to workbook `workbook`'s trace. A trace that cannot
+/// be written is logged, not the run's failure: the run has happened either way.
 pub async fn record(
     store: &dyn Store,
     workbook: InodeId,
@@ -390,59 +450,16 @@ pub async fn record(
     trigger: &str,
     out: &RunOutcome,
 ) {
-    let steps: Vec<RecordedStep> = out
-        .trace
-        .iter()
-        .map(|s| RecordedStep {
-            step: s.step,
-            kind: s.kind.to_owned(),
-            action_id: s.action_id.clone(),
-            status: s.status.to_owned(),
-            http_status: s.http_status,
-            duration_ms: s.duration_ms,
-            error: s.error.clone(),
-        })
-        .collect();
-    let run = WorkbookRun {
-        id: uuid::Uuid::now_v7(),
-        workbook_id: workbook,
-        member_id: member,
-        at: sigil_core::clock::now(),
-        trigger: trigger.to_owned(),
-        sequence_id: out.sequence_id.clone(),
-        ok: out.ok,
-        failed_step: out.failed_step.map(|n| n as i64),
-        error: out.error.clone(),
-        duration_ms: out.trace.iter().map(|s| s.duration_ms).sum(),
-        steps: serde_json::to_string(&steps).unwrap_or_else(|_| "[]".into()),
-    };
+    let run = finished(
+        pending(workbook, member, trigger, &out.sequence_id),
+        out,
+        false,
+    );
     if let Err(e) = store.insert_workbook_run(&run, KEPT_RUNS).await {
         tracing::warn!(error = %e, %workbook, "a run's trace was not written");
     }
 }
 
-/// Runs started by webhooks, by trace id, kept in memory (the newest thousand).
-#[derive(Default)]
-pub struct WebhookRuns(Mutex<HashMap<String, Arc<Mutex<Option<RunOutcome>>>>>);
-
-impl WebhookRuns {
-    const CAPACITY: usize = 1000;
-
-    /// A slot for run `id`, empty until the run is done.
-    pub fn start(&self, id: &str) -> Arc<Mutex<Option<RunOutcome>>> {
-        let slot = Arc::new(Mutex::new(None));
-        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if m.len() >= Self::CAPACITY {
-            m.retain(|_, v| v.lock().map(|o| o.is_none()).unwrap_or(false));
-        }
-        m.insert(id.to_owned(), slot.clone());
-        slot
-    }
-
-    /// `None` for an unknown run; `Some(None)` while it goes on.
-    pub fn get(&self, id: &str) -> Option<Option<RunOutcome>> {
-        let m = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        m.get(id)
-            .map(|s| s.lock().unwrap_or_else(|e| e.into_inner()).clone())
-    }
-}
+/// How long a webhook run may stay unfinished before it is reported as interrupted
+/// (the node running it stopped): well beyond any connector call's time limit.
+pub const INTERRUPTED_AFTER: time::Duration = time::Duration::minutes(10);

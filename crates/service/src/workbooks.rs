@@ -19,7 +19,7 @@ use crate::connectors::Connectors;
 use crate::error::{ServiceError, ServiceResult};
 use crate::files::{ancestors, check_name, Files, EMPTY_WORKBOOK};
 use crate::paging::{Page, PageRequest};
-use crate::runs::{self, RunOutcome, RunRecord, WebhookRuns};
+use crate::runs::{self, RunOutcome, RunRecord};
 
 /// A workbook as lists answer it.
 #[derive(Debug, Clone)]
@@ -73,7 +73,6 @@ pub struct Workbooks {
     access: Arc<Access>,
     files: Arc<Files>,
     connectors: Arc<Connectors>,
-    webhook_runs: Arc<WebhookRuns>,
 }
 
 /// Parses a document; errors name the path that is wrong.
@@ -99,7 +98,6 @@ impl Workbooks {
             access,
             files,
             connectors,
-            webhook_runs: Arc::new(WebhookRuns::default()),
         }
     }
 
@@ -389,6 +387,7 @@ impl Workbooks {
                 trigger: r.trigger,
                 sequence_id: r.sequence_id,
                 ok: r.ok,
+                finished: r.finished,
                 failed_step: r.failed_step,
                 error: r.error,
                 duration_ms: r.duration_ms,
@@ -455,32 +454,85 @@ impl Workbooks {
             })?
             .clone();
         let start = runs::start_values(&wb.document, &given)?;
-        let trace_id = uuid::Uuid::new_v4().to_string();
-        let slot = self.webhook_runs.start(&trace_id);
         let member = caller.id();
+        let row = runs::pending(wb.node.id, member, "webhook", sequence);
+        self.store
+            .insert_workbook_run(&row, runs::KEPT_RUNS)
+            .await?;
+        let trace_id = row.id.to_string();
         let connectors = self.connectors.clone();
-        let doc = wb.document;
         let store = self.store.clone();
-        let workbook = wb.node.id;
+        let doc = wb.document;
         tokio::spawn(async move {
             let out = runs::run(&connectors, member, &doc, &[&seq], start).await;
-            runs::record(&*store, workbook, member, "webhook", &out).await;
             tracing::info!(sequence = %out.sequence_id, ok = out.ok, "webhook run finished");
-            *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(out);
+            let done = runs::finished(row, &out, true);
+            match store.finish_workbook_run(&done).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::warn!(run = %done.id, "a webhook run was pruned before it finished")
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, run = %done.id, "a webhook run's outcome was not written")
+                }
+            }
         });
         Ok(trace_id)
     }
 
-    /// A webhook run: `None` while it goes on. Needs `trigger-api-actions`.
-    pub fn webhook_run(
+    /// A webhook run: `None` while it goes on. Readable from any node by the member
+    /// who started it, an Admin, and the workbook's authors (Can Contribute); to
+    /// anyone else it does not exist. A run left unfinished by a node that stopped is
+    /// reported as interrupted.
+    pub async fn webhook_run(
         &self,
         caller: &Caller,
         trace_id: &str,
     ) -> ServiceResult<Option<RunOutcome>> {
         caller.require(Permission::TriggerApiActions)?;
-        self.webhook_runs
-            .get(trace_id)
-            .ok_or_else(|| ServiceError::not_found(format!("no run `{trace_id}`")))
+        let missing = || ServiceError::not_found(format!("no run `{trace_id}`"));
+        let id: uuid::Uuid = trace_id.parse().map_err(|_| missing())?;
+        let run = self
+            .store
+            .workbook_run(id)
+            .await?
+            .filter(|r| r.trigger == "webhook")
+            .ok_or_else(missing)?;
+        let may_read = run.member_id == caller.id()
+            || caller.is_admin()
+            || self
+                .access
+                .require(
+                    caller,
+                    run.workbook_id,
+                    Target::WORKBOOK,
+                    GrantPermission::Organize,
+                )
+                .await
+                .is_ok();
+        if !may_read {
+            return Err(missing());
+        }
+        if !run.finished {
+            if clock::now() - run.at < runs::INTERRUPTED_AFTER {
+                return Ok(None);
+            }
+            return Ok(Some(RunOutcome {
+                sequence_id: run.sequence_id,
+                ok: false,
+                controls: BTreeMap::new(),
+                trace: Vec::new(),
+                failed_step: None,
+                error: Some(
+                    "the run was interrupted: the node running it stopped before it finished"
+                        .into(),
+                ),
+            }));
+        }
+        let text = run.outcome.ok_or_else(missing)?;
+        serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| ServiceError::internal(anyhow::anyhow!("stored run {id}: {e}")))
     }
 
     /// The controls sequence `sequence` reads, by Control ID, with their JSON types.

@@ -108,6 +108,11 @@ pub trait WorkbookStore: Send + Sync + 'static {
     /// Appends a run to a workbook's trace and keeps only its newest `keep` runs, in
     /// one transaction.
     async fn insert_workbook_run(&self, run: &WorkbookRun, keep: u32) -> StoreResult<()>;
+    /// Records how run `run.id` ended (its result fields, steps and outcome); `false`
+    /// when there is no such run (pruned since).
+    async fn finish_workbook_run(&self, run: &WorkbookRun) -> StoreResult<bool>;
+    /// One run, by id.
+    async fn workbook_run(&self, id: uuid::Uuid) -> StoreResult<Option<WorkbookRun>>;
     /// A workbook's newest runs, newest first.
     async fn workbook_runs(&self, id: InodeId, limit: u32) -> StoreResult<Vec<WorkbookRun>>;
 }

@@ -338,7 +338,8 @@ pub struct ApiCall {
 /// One run of a workbook's action sequence, as its trace keeps it: who, when,
 /// whether it succeeded, and each step's status, duration and HTTP status as JSON.
 /// Never a secret (the engine adds credentials after the trace is taken) and never the
-/// values typed, which may be anyone's data.
+/// values typed, which may be anyone's data — except a webhook run's `outcome`, read
+/// back only by its starter, Admins and the workbook's authors.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WorkbookRun {
     /// UUIDv7: ordered by time.
@@ -355,6 +356,10 @@ pub struct WorkbookRun {
     pub duration_ms: f64,
     /// The steps, a JSON array.
     pub steps: String,
+    /// `false` while a webhook's run goes on.
+    pub finished: bool,
+    /// A webhook run's whole outcome as JSON, once finished.
+    pub outcome: Option<String>,
 }
 
 /// A web session as stored: only the SHA-256 of the cookie's id is kept.

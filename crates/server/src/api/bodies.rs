@@ -104,10 +104,10 @@ pub struct StepBody {
     pub step: usize,
     /// `callApi` or `setControlValue`.
     #[serde(rename = "type")]
-    pub kind: &'static str,
+    pub kind: String,
     pub action_id: Option<String>,
     /// `ok`, `skipped` (its condition did not hold) or `failed`.
-    pub status: &'static str,
+    pub status: String,
     /// What the step was given: parameter values, or the value set. Never a
     /// credential: those are added by the engine.
     #[schema(value_type = Object)]

@@ -113,7 +113,12 @@ pub async fn get_run(
     caller: CurrentMember,
     Id(trace_id): Id<String>,
 ) -> Result<Json<Value>, ApiError> {
-    match st.services.workbooks.webhook_run(&caller, &trace_id)? {
+    match st
+        .services
+        .workbooks
+        .webhook_run(&caller, &trace_id)
+        .await?
+    {
         None => Ok(Json(serde_json::json!({"done": false}))),
         Some(out) => {
             let mut v = serde_json::to_value(RunBody::from(out)).map_err(ApiError::internal)?;

@@ -561,6 +561,73 @@ async fn webhooks_run_a_sequence_and_describe_its_variables() {
     assert_eq!(run["ok"], true, "{run}");
     let (_, teams) = app.get("/v2/teams?limit=100", Some(&w.admin)).await;
     assert!(teams.to_string().contains("webhook team"));
+    // The run is kept in the store: another node on the same database answers it.
+    let node2 = app.second_node().await;
+    let (s, again) = node2
+        .get(&format!("/v2/webhooks/runs/{trace}"), Some(&w.admin))
+        .await;
+    assert_eq!(s, reqwest::StatusCode::OK);
+    assert_eq!(again, run, "the same run from any node");
+    // A member who may trigger actions, sees the workbook, but neither started the
+    // run nor authors the workbook: there is no such run for them.
+    let viewer = app
+        .add_member("w@example.com", BuiltinAccountType::Viewer, "pw-12345678")
+        .await;
+    ok(post(
+        &app,
+        &w.admin,
+        &format!("/v2/workspaces/{}/grants", w.workspace),
+        json!({"grants": [{"grantee": {"memberId": viewer.id.to_string()}, "permission": "view"}]}),
+    )
+    .await);
+    let (cid, secret) = app.create_credentials(&w.admin, viewer.id).await;
+    let (_, t) = app.client_credentials(&cid, &secret).await;
+    let viewer_token = t["access_token"].as_str().unwrap().to_owned();
+    let r = app
+        .get(&format!("/v2/webhooks/runs/{trace}"), Some(&viewer_token))
+        .await;
+    assert_error(&r, reqwest::StatusCode::NOT_FOUND, "not_found");
+    // Their own run they can read.
+    let (s, t) = post(
+        &app,
+        &viewer_token,
+        &format!("/v2/webhooks/{}/create-team", w.workbook),
+        json!({"team-name": "viewer's webhook team", "team-description": "d"}),
+    )
+    .await;
+    assert_eq!(s, reqwest::StatusCode::ACCEPTED, "{t}");
+    let mine = t["traceId"].as_str().unwrap().to_owned();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let (s, r) = app
+            .get(&format!("/v2/webhooks/runs/{mine}"), Some(&viewer_token))
+            .await;
+        assert_eq!(s, reqwest::StatusCode::OK, "{r}");
+        if r["done"] == true {
+            assert_eq!(r["ok"], true, "{r}");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run never finished"
+        );
+        tokio::task::yield_now().await;
+    }
+    // And the workbook's trace lists both, with who ran them.
+    use sigil_store::WorkbookStore;
+    let runs = app
+        .store
+        .workbook_runs(w.workbook.parse().unwrap(), 10)
+        .await
+        .unwrap();
+    assert_eq!(runs.len(), 2);
+    assert_eq!(
+        runs[0].member_id, viewer.id,
+        "newest first, with who ran it"
+    );
+    assert!(runs
+        .iter()
+        .all(|r| r.trigger == "webhook" && r.finished && r.ok));
     let r = post(
         &app,
         &w.admin,

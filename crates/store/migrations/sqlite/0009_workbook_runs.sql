@@ -1,6 +1,8 @@
 -- The trace of a workbook's runs: who ran which sequence when, and each step's
 -- status, duration and HTTP status (a JSON array). Never a secret, never the values
--- typed. Only the newest runs of each workbook are kept.
+-- typed. A webhook's run also keeps its whole outcome (the values it was given and
+-- the upstream's answers), for whoever may read it, from any node. Only the newest
+-- runs of each workbook are kept.
 CREATE TABLE workbook_runs (
     id           BLOB PRIMARY KEY,
     workbook_id  BLOB NOT NULL REFERENCES inodes (id),
@@ -12,6 +14,8 @@ CREATE TABLE workbook_runs (
     failed_step  INTEGER,
     error        TEXT,
     duration_ms  REAL NOT NULL,
-    steps        TEXT NOT NULL
+    steps        TEXT NOT NULL,
+    finished     BOOLEAN NOT NULL,
+    outcome      TEXT
 );
 CREATE INDEX workbook_runs_workbook ON workbook_runs (workbook_id, id);

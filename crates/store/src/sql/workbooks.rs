@@ -134,8 +134,8 @@ impl WorkbookStore for SqlStore {
             let mut tx = pool.begin().await?;
             sqlx::query(
                 "INSERT INTO workbook_runs (id, workbook_id, member_id, at, trigger_kind, \
-                 sequence_id, ok, failed_step, error, duration_ms, steps) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                 sequence_id, ok, failed_step, error, duration_ms, steps, finished, outcome) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
             )
             .bind(run.id)
             .bind(run.workbook_id.0)
@@ -148,6 +148,8 @@ impl WorkbookStore for SqlStore {
             .bind(&run.error)
             .bind(run.duration_ms)
             .bind(&run.steps)
+            .bind(run.finished)
+            .bind(&run.outcome)
             .execute(&mut *tx)
             .await?;
             // Ids are UUIDv7, so the newest `keep` are the greatest ids.
@@ -165,21 +167,53 @@ impl WorkbookStore for SqlStore {
         Ok(())
     }
 
-    async fn workbook_runs(&self, id: InodeId, limit: u32) -> StoreResult<Vec<WorkbookRun>> {
-        let rows: Vec<RunRow> = on_pool!(self, pool, {
-            sqlx::query_as(
-                "SELECT id, workbook_id, member_id, at, trigger_kind, sequence_id, ok, \
-                 failed_step, error, duration_ms, steps FROM workbook_runs \
-                 WHERE workbook_id = $1 ORDER BY id DESC LIMIT $2",
+    async fn finish_workbook_run(&self, run: &WorkbookRun) -> StoreResult<bool> {
+        let n = on_log_writer!(self, pool, {
+            sqlx::query(
+                "UPDATE workbook_runs SET ok = $2, failed_step = $3, error = $4, \
+                 duration_ms = $5, steps = $6, finished = $7, outcome = $8 WHERE id = $1",
             )
-            .bind(id.0)
-            .bind(i64::from(limit))
-            .fetch_all(pool)
+            .bind(run.id)
+            .bind(run.ok)
+            .bind(run.failed_step)
+            .bind(&run.error)
+            .bind(run.duration_ms)
+            .bind(&run.steps)
+            .bind(run.finished)
+            .bind(&run.outcome)
+            .execute(pool)
             .await?
+            .rows_affected()
+        });
+        Ok(n > 0)
+    }
+
+    async fn workbook_run(&self, id: Uuid) -> StoreResult<Option<WorkbookRun>> {
+        let sql = format!("SELECT {RUN_COLUMNS} FROM workbook_runs WHERE id = $1");
+        let row: Option<RunRow> = on_pool!(self, pool, {
+            sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?
+        });
+        Ok(row.map(Into::into))
+    }
+
+    async fn workbook_runs(&self, id: InodeId, limit: u32) -> StoreResult<Vec<WorkbookRun>> {
+        let sql = format!(
+            "SELECT {RUN_COLUMNS} FROM workbook_runs \
+                 WHERE workbook_id = $1 ORDER BY id DESC LIMIT $2"
+        );
+        let rows: Vec<RunRow> = on_pool!(self, pool, {
+            sqlx::query_as(&sql)
+                .bind(id.0)
+                .bind(i64::from(limit))
+                .fetch_all(pool)
+                .await?
         });
         Ok(rows.into_iter().map(Into::into).collect())
     }
 }
+
+const RUN_COLUMNS: &str = "id, workbook_id, member_id, at, trigger_kind, sequence_id, ok, \
+     failed_step, error, duration_ms, steps, finished, outcome";
 
 #[derive(sqlx::FromRow)]
 struct RunRow {
@@ -194,6 +228,8 @@ struct RunRow {
     error: Option<String>,
     duration_ms: f64,
     steps: String,
+    finished: bool,
+    outcome: Option<String>,
 }
 
 impl From<RunRow> for WorkbookRun {
@@ -210,6 +246,8 @@ impl From<RunRow> for WorkbookRun {
             error: r.error,
             duration_ms: r.duration_ms,
             steps: r.steps,
+            finished: r.finished,
+            outcome: r.outcome,
         }
     }
 }

@@ -69,6 +69,8 @@ pub(crate) async fn workbooks_are_nodes_with_versioned_documents(store: Arc<SqlS
         error: (n % 2 == 1).then(|| "step 1 failed".to_owned()),
         duration_ms: 1.5,
         steps: "[]".into(),
+        finished: true,
+        outcome: None,
     };
     let mut written = Vec::new();
     for n in 0..5 {
@@ -92,6 +94,42 @@ pub(crate) async fn workbooks_are_nodes_with_versioned_documents(store: Arc<SqlS
         assert_eq!(a.at.unix_timestamp(), b.at.unix_timestamp());
     }
     assert!(store.workbook_runs(other, 10).await.unwrap().is_empty());
+
+    // A webhook's run: written pending, then finished with its outcome.
+    let mut pending = run(6);
+    pending.trigger = "webhook".into();
+    pending.finished = false;
+    store.insert_workbook_run(&pending, 3).await.unwrap();
+    let read = store.workbook_run(pending.id).await.unwrap().unwrap();
+    assert!(!read.finished);
+    assert_eq!(read.outcome, None);
+    let mut done = pending.clone();
+    done.finished = true;
+    done.ok = false;
+    done.failed_step = Some(2);
+    done.error = Some("step 2 failed".into());
+    done.duration_ms = 9.25;
+    done.steps = "[{\"step\":1}]".into();
+    done.outcome = Some("{\"ok\":false}".into());
+    assert!(store.finish_workbook_run(&done).await.unwrap());
+    let read = store.workbook_run(pending.id).await.unwrap().unwrap();
+    assert_eq!((read.finished, read.ok), (true, false));
+    assert_eq!(read.failed_step, Some(2));
+    assert_eq!(read.error, done.error);
+    assert_eq!(read.duration_ms, 9.25);
+    assert_eq!(read.steps, done.steps);
+    assert_eq!(read.outcome, done.outcome);
+    assert_eq!(read.trigger, "webhook");
+    assert_eq!(
+        store.workbook_run(uuid::Uuid::now_v7()).await.unwrap(),
+        None
+    );
+    let mut gone = done.clone();
+    gone.id = uuid::Uuid::now_v7();
+    assert!(
+        !store.finish_workbook_run(&gone).await.unwrap(),
+        "no such run"
+    );
 }
 
 pub(crate) async fn workspace_for(

@@ -271,7 +271,7 @@ fn outcome_text(out: &RunOutcome, button: &str) -> String {
             .clone()
             .unwrap_or_else(|| "The run failed.".into());
     };
-    let kind = match step.kind {
+    let kind = match step.kind.as_str() {
         "callApi" => "Call API",
         _ => "Set control value",
     };
@@ -407,6 +407,7 @@ pub struct RunRow {
     pub by: String,
     pub trigger: String,
     pub ok: bool,
+    pub finished: bool,
     pub error: String,
     pub duration: String,
     pub steps: Vec<StepRow>,
@@ -476,6 +477,7 @@ pub async fn runs(State(st): State<AppState>, user: WebUser, Path(raw): Path<Str
                     by: r.by,
                     trigger: r.trigger,
                     ok: r.ok,
+                    finished: r.finished,
                     error: r.error.unwrap_or_default(),
                     duration: format!("{:.0} ms", r.duration_ms),
                     steps: r.steps.into_iter().map(StepRow::from).collect(),
