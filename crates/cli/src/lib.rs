@@ -138,6 +138,18 @@ fn init_tracing(config: &Config) {
 }
 
 /// Runs a parsed command line.
+/// Errors answered to clients must not capture backtraces: with `RUST_BACKTRACE=1`
+/// set for panics, every error wrapped in `anyhow` would otherwise symbolize one
+/// (seen: RSS from 46 to 235 MB after the first 500). `RUST_LIB_BACKTRACE=0` turns
+/// them off for errors and leaves panics' backtraces as `RUST_BACKTRACE` says; a
+/// `RUST_LIB_BACKTRACE` set by the operator is left alone. Call it before any thread
+/// starts.
+pub fn quiet_error_backtraces() {
+    if std::env::var_os("RUST_LIB_BACKTRACE").is_none() {
+        std::env::set_var("RUST_LIB_BACKTRACE", "0");
+    }
+}
+
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => {
