@@ -76,12 +76,13 @@ async fn teams_named(app: &TestApp, token: &str, name: &str) -> Vec<Value> {
 async fn value_when(b: &Browser, label: &str, done: impl Fn(&str) -> bool) -> Step<String> {
     let mut last = String::new();
     for _ in 0..200 {
-        last = b
-            .field(label)
-            .await?
-            .prop("value")
-            .await?
-            .unwrap_or_default();
+        // Our script may replace parts of the page meanwhile: a stale element is
+        // looked up again.
+        if let Ok(f) = b.field(label).await {
+            if let Ok(v) = f.prop("value").await {
+                last = v.unwrap_or_default();
+            }
+        }
         if done(&last) {
             return Ok(last);
         }
@@ -93,7 +94,11 @@ async fn value_when(b: &Browser, label: &str, done: impl Fn(&str) -> bool) -> St
 async fn region_text_when(b: &Browser, id: &str, done: impl Fn(&str) -> bool) -> Step<String> {
     let mut last = String::new();
     for _ in 0..200 {
-        last = b.client.find(Locator::Id(id)).await?.text().await?;
+        if let Ok(e) = b.client.find(Locator::Id(id)).await {
+            if let Ok(t) = e.text().await {
+                last = t;
+            }
+        }
         if done(&last) {
             return Ok(last);
         }
