@@ -45,6 +45,7 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
         )]);
     }
     let max_body = state.config.max_body_bytes;
+    let body_timeout = Duration::from_secs(state.config.http.body_read_timeout_secs);
     let metrics = state.metrics.clone();
     router
         .merge(crate::web::router())
@@ -55,6 +56,10 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
         })
         .layer(Extension(Arc::new(doc)))
         .layer(DefaultBodyLimit::max(max_body))
+        // A body that stops arriving fails instead of holding the request open.
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            body_timeout,
+        ))
         // Innermost to outermost: a panic becomes a 500 that metrics count, the trace
         // span carries the request id, and request_context renders every error.
         .layer(CatchPanicLayer::new())

@@ -7,6 +7,7 @@ pub mod api;
 pub mod app;
 pub mod error;
 pub mod extract;
+pub mod listen;
 pub mod metrics;
 pub mod middleware;
 pub mod serve;

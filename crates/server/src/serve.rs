@@ -95,10 +95,13 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .engine()
         .trust_origin(&bound.ip().to_string(), bound.port());
     tracing::info!(listen = %bound, "sigil is listening on http://{bound}");
-    axum::serve(listener, crate::app(AppState::new(services.clone())))
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("server error")?;
+    crate::listen::serve(
+        listener,
+        crate::app(AppState::new(services.clone())),
+        crate::listen::Limits::of(&config.http),
+        shutdown,
+    )
+    .await;
     let _ = background.await;
     // Calls answered before the shutdown are in the call log before the store closes.
     startup::drain(&services).await;

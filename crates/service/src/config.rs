@@ -46,10 +46,38 @@ pub struct Config {
     pub auth: AuthConfig,
     pub connect: ConnectConfig,
     pub web: WebConfig,
+    pub http: HttpConfig,
     /// What loading found worth saying but not refusing (unknown `SIGIL_*`
     /// variables), to be logged once logging is set up.
     #[serde(skip)]
     pub warnings: Vec<String>,
+}
+
+/// What one connection may cost: how long it may take to send a request's headers
+/// or body, how long it may sit idle between requests, and how many there may be.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpConfig {
+    /// A request's headers must arrive within this (also while a kept-alive
+    /// connection waits for its next request: the connection is then closed).
+    pub header_read_timeout_secs: u64,
+    /// A connection with no request in flight and no bytes moving this long is closed.
+    pub idle_timeout_secs: u64,
+    /// A request body that sends nothing for this long fails (408).
+    pub body_read_timeout_secs: u64,
+    /// Connections served at once; more wait in the listen backlog.
+    pub max_connections: usize,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            header_read_timeout_secs: 15,
+            idle_timeout_secs: 60,
+            body_read_timeout_secs: 30,
+            max_connections: 10_000,
+        }
+    }
 }
 
 /// The web pages.
@@ -151,6 +179,7 @@ impl Default for Config {
             auth: AuthConfig::default(),
             connect: ConnectConfig::default(),
             web: WebConfig::default(),
+            http: HttpConfig::default(),
             warnings: Vec::new(),
         }
     }
@@ -350,6 +379,19 @@ impl Config {
             return bad(
                 "web.sign_in_attempts and web.sign_in_window_secs must be at least 1".into(),
             );
+        }
+        let h = &self.http;
+        if !(1..=3600).contains(&h.header_read_timeout_secs)
+            || !(1..=3600).contains(&h.idle_timeout_secs)
+            || !(1..=3600).contains(&h.body_read_timeout_secs)
+        {
+            return bad(
+                "http.header_read_timeout_secs, http.idle_timeout_secs and http.body_read_timeout_secs must be between 1 and 3600"
+                    .into(),
+            );
+        }
+        if h.max_connections == 0 {
+            return bad("http.max_connections must be at least 1".into());
         }
         if a.revocation_poll_ms < 50 {
             return bad("auth.revocation_poll_ms must be at least 50".into());

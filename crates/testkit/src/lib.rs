@@ -131,9 +131,14 @@ impl TestApp {
             .engine()
             .trust_origin(&addr.ip().to_string(), addr.port());
         let app = sigil_server::app_with(state.clone(), opts.extra);
-        tokio::spawn(async move {
-            axum::serve(listener, app).await.unwrap();
-        });
+        // The same serving path as `sigil serve`, with its connection bounds.
+        let limits = sigil_server::listen::Limits::of(&state.config.http);
+        tokio::spawn(sigil_server::listen::serve(
+            listener,
+            app,
+            limits,
+            std::future::pending(),
+        ));
         TestApp {
             base: format!("http://{addr}"),
             http: reqwest::Client::new(),
