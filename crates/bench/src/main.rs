@@ -53,6 +53,10 @@ struct Args {
     /// Grants on one workspace for the grants suite.
     #[arg(long, default_value_t = 1_000_000)]
     grants: usize,
+    /// SQLite's commit durability for the server: `full` (the default, as `sigil
+    /// serve`) or `normal`, to measure what the fsync per commit costs.
+    #[arg(long, default_value = "full")]
+    sqlite_synchronous: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -66,7 +70,8 @@ enum Suite {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let server = start_server(args.server_threads).context("starting the server")?;
+    let server = start_server(args.server_threads, &args.sqlite_synchronous)
+        .context("starting the server")?;
     let client_rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()

@@ -34,6 +34,10 @@ pub struct Config {
     pub log_format: LogFormat,
     /// A `tracing` filter, e.g. `info` or `sigil_server=debug,info`.
     pub log_level: String,
+    /// What an acknowledged write promises on SQLite: `full` (the default) survives a
+    /// killed process and a power loss; `normal` survives a killed process, but a
+    /// power loss may lose the last commits (no fsync per commit).
+    pub sqlite_synchronous: String,
     /// Largest request body accepted, in bytes; larger ones get 413.
     pub max_body_bytes: usize,
     /// 32 bytes, base64. When unset, read from (or generated into)
@@ -173,6 +177,7 @@ impl Default for Config {
             log_format: LogFormat::Text,
             log_level: "info".into(),
             max_body_bytes: 2 * 1024 * 1024,
+            sqlite_synchronous: "full".into(),
             master_key: None,
             admin_email: "admin@sigil.local".into(),
             organization_name: "sigil".into(),
@@ -379,6 +384,12 @@ impl Config {
             return bad(
                 "web.sign_in_attempts and web.sign_in_window_secs must be at least 1".into(),
             );
+        }
+        if !matches!(self.sqlite_synchronous.as_str(), "full" | "normal") {
+            return bad(format!(
+                "sqlite_synchronous must be `full` or `normal`, got `{}`",
+                self.sqlite_synchronous
+            ));
         }
         let h = &self.http;
         if !(1..=3600).contains(&h.header_read_timeout_secs)

@@ -38,7 +38,8 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<SqlStore>> {
     if config.uses_default_sqlite() {
         private_files(config)?;
     }
-    let store = SqlStore::connect(&config.database_url())
+    let power_safe = config.sqlite_synchronous != "normal";
+    let store = SqlStore::connect_durable(&config.database_url(), power_safe)
         .await
         .context("cannot open the database")?;
     Ok(Arc::new(store))

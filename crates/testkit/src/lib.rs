@@ -48,9 +48,12 @@ impl TestApp {
         };
         tweak(&mut opts);
         let store = Arc::new(
-            SqlStore::connect(&opts.config.database_url())
-                .await
-                .expect("test database"),
+            SqlStore::connect_durable(
+                &opts.config.database_url(),
+                opts.config.sqlite_synchronous != "normal",
+            )
+            .await
+            .expect("test database"),
         );
         let keys = load_keys(&opts.config).unwrap();
         let init = initialize(

@@ -160,13 +160,25 @@ impl std::fmt::Debug for SqlStore {
 }
 
 impl SqlStore {
-    /// Connects to `url` (`sqlite:PATH` or `postgres://…`) and applies migrations.
+    /// Connects to `url` (`sqlite:PATH` or `postgres://…`) and applies migrations,
+    /// with SQLite's commits durable against power loss.
     pub async fn connect(url: &str) -> StoreResult<Self> {
+        Self::connect_durable(url, true).await
+    }
+
+    /// Like [`connect`](Self::connect); with `power_safe == false`, SQLite commits do
+    /// not wait for the disk (`synchronous=NORMAL`): a killed process still loses
+    /// nothing, but a power loss may lose the last commits.
+    pub async fn connect_durable(url: &str, power_safe: bool) -> StoreResult<Self> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url)?;
             Self::connect_postgres(opts).await
         } else if url.starts_with("sqlite:") {
-            let opts = SqliteConnectOptions::from_str(url)?;
+            let opts = SqliteConnectOptions::from_str(url)?.synchronous(if power_safe {
+                SqliteSynchronous::Full
+            } else {
+                SqliteSynchronous::Normal
+            });
             Self::connect_sqlite(opts).await
         } else {
             // Never echo the URL: it may carry a password.
@@ -178,14 +190,14 @@ impl SqlStore {
     }
 
     /// Opens (creating if needed) a SQLite database in WAL mode with foreign keys on
-    /// and a busy timeout, then migrates it.
+    /// and a busy timeout, then migrates it. `opts` says how durable commits are
+    /// (SQLite's default, FULL, unless set).
     pub async fn connect_sqlite(opts: SqliteConnectOptions) -> StoreResult<Self> {
         let opts = opts
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            // NORMAL is durable in WAL mode except for the last transactions before a
-            // power loss, and avoids an fsync per commit.
-            .synchronous(SqliteSynchronous::Normal)
+            // `synchronous` is the caller's: FULL (an fsync of the WAL per commit, so an
+            // acknowledged write survives a power loss) unless it chose NORMAL.
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         // A local file does not drop connections: skip the ping sqlx would otherwise
@@ -263,5 +275,40 @@ impl Store for SqlStore {
             sqlx::query("SELECT 1").execute(pool).await?;
         });
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn synchronous(store: &SqlStore) -> i64 {
+        let Pool::Sqlite { write, read, .. } = &store.pool else {
+            panic!("a SQLite store")
+        };
+        let w: (i64,) = sqlx::query_as("PRAGMA synchronous")
+            .fetch_one(write)
+            .await
+            .unwrap();
+        let r: (i64,) = sqlx::query_as("PRAGMA synchronous")
+            .fetch_one(read)
+            .await
+            .unwrap();
+        assert_eq!(w, r, "every connection of the store alike");
+        w.0
+    }
+
+    #[tokio::test]
+    async fn sqlite_commits_wait_for_the_disk_unless_asked_not_to() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite:{}", dir.path().join("a.db").display());
+        // 2 is FULL: an fsync per commit, so an acknowledged write survives a power loss.
+        assert_eq!(
+            synchronous(&SqlStore::connect(&url).await.unwrap()).await,
+            2
+        );
+        let url = format!("sqlite:{}", dir.path().join("b.db").display());
+        let normal = SqlStore::connect_durable(&url, false).await.unwrap();
+        assert_eq!(synchronous(&normal).await, 1, "NORMAL when chosen");
     }
 }
