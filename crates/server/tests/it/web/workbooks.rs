@@ -147,6 +147,7 @@ async fn the_seed_tutorial_workbook_built_and_run_in_the_browser() {
         b.press("Create new").await?;
         b.press("Workbook").await?;
         b.fill("Name", "Team maker").await?;
+        b.screenshot("workbook-create-new").await;
         b.press("Create").await?;
         let url = b.client.current_url().await?;
         assert!(url.path().ends_with("/edit"), "edit mode: {url}");
