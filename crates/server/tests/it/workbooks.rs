@@ -628,6 +628,48 @@ async fn webhooks_run_a_sequence_and_describe_its_variables() {
     assert!(runs
         .iter()
         .all(|r| r.trigger == "webhook" && r.finished && r.ok));
+    // The same trace through the REST API, for the workbook's authors only.
+    let path = format!("/v2/workbooks/{}/runs", w.workbook);
+    let (s, v) = app.get(&path, Some(&w.admin)).await;
+    assert_eq!(s, reqwest::StatusCode::OK, "{v}");
+    let entries = v["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{v}");
+    assert_eq!(entries[0]["trigger"], "webhook");
+    assert_eq!(entries[0]["ok"], true);
+    assert_eq!(entries[0]["finished"], true);
+    assert_eq!(entries[0]["sequenceId"], "create-team");
+    assert!(
+        entries[0]["runBy"]
+            .as_str()
+            .unwrap()
+            .contains("w@example.com"),
+        "{v}"
+    );
+    assert_eq!(entries[0]["steps"][0]["type"], "callApi");
+    assert_eq!(entries[0]["steps"][0]["status"], "ok");
+    assert_eq!(
+        entries[0]["steps"][0]["httpStatus"].as_u64().unwrap() / 100,
+        2,
+        "{v}"
+    );
+    assert!(
+        entries[0]["steps"][0].get("inputs").is_none(),
+        "never the values typed"
+    );
+    assert!(
+        !v.to_string().contains("viewer's webhook team"),
+        "never the values typed: {v}"
+    );
+    let (s, one) = app.get(&format!("{path}?limit=1"), Some(&w.admin)).await;
+    assert_eq!(s, reqwest::StatusCode::OK);
+    assert_eq!(one["entries"].as_array().unwrap().len(), 1);
+    let r = app.get(&format!("{path}?limit=0"), Some(&w.admin)).await;
+    assert_error(&r, reqwest::StatusCode::BAD_REQUEST, "bad_request");
+    let (s, _) = app.get(&path, Some(&viewer_token)).await;
+    assert!(
+        s == reqwest::StatusCode::FORBIDDEN || s == reqwest::StatusCode::NOT_FOUND,
+        "a Viewer does not read the trace: {s}"
+    );
     let r = post(
         &app,
         &w.admin,
