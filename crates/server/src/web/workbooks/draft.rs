@@ -68,12 +68,6 @@ fn parse_variable(raw: &str, path: String) -> Option<ValueSource> {
     })
 }
 
-/// A static value as typed: text stays text (the document's checks say whether it
-/// fits a parameter's type).
-fn typed(s: String) -> Value {
-    Value::String(s)
-}
-
 impl Draft {
     pub fn new(mut doc: Workbook, version: i64) -> Self {
         if doc.pages.is_empty() {
@@ -485,7 +479,7 @@ impl Draft {
                                 control_id: f.get(&q("control")),
                             },
                             (true, "static") => ValueSource::Static {
-                                value: typed(f.get(&q("value"))),
+                                value: Value::String(f.get(&q("value"))),
                             },
                             (true, "variable") => {
                                 parse_variable(&f.get(&q("variable")), f.get(&q("path"))).unwrap_or(
@@ -543,7 +537,7 @@ impl Draft {
                         control_id: f.get(&p("control")),
                     }),
                     "static" => Some(ValueSource::Static {
-                        value: typed(f.get(&p("value"))),
+                        value: Value::String(f.get(&p("value"))),
                     }),
                     _ => None,
                 };

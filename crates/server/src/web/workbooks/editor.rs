@@ -189,9 +189,8 @@ pub async fn edit_step(State(st): State<AppState>, Path(raw): Path<String>, p: P
     let c = p.user.caller();
     let r = async {
         let id = parse_id(&raw)?;
-        let wb = s.workbooks.get(c, id).await?;
         // Only authors post here; the service checks again on Save.
-        s.workbooks.load(c, id, GrantPermission::Organize).await?;
+        let wb = s.workbooks.load(c, id, GrantPermission::Organize).await?;
         let choices = s.workbooks.connector_choices(c).await?;
         Ok::<_, ServiceError>((id, wb.node.name, choices))
     }

@@ -111,7 +111,8 @@ pub struct Panel {
     pub more_sequences: usize,
 }
 
-fn look(kind: ControlKind) -> &'static str {
+/// How a control of `kind` is drawn, in edit and view mode alike.
+pub fn look(kind: ControlKind) -> &'static str {
     match kind {
         ControlKind::TextInput => "input",
         ControlKind::TextArea => "textarea",

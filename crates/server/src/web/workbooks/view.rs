@@ -18,7 +18,7 @@ use sigil_service::runs::{RecordedStep, RunOutcome};
 use sigil_service::workbooks::RunTarget;
 use sigil_service::ServiceError;
 
-use super::panel::{shown, PageTab};
+use super::panel::{look, shown, PageTab};
 use super::parse_id;
 use crate::state::AppState;
 use crate::web::session::{Fields, Posted, WebUser};
@@ -94,14 +94,7 @@ fn shown_elements(doc: &Workbook, page: &str, values: &BTreeMap<String, Value>) 
                     ..
                 } => {
                     let v = values.get(control_id).cloned().unwrap_or(Value::Null);
-                    s.look = match control_type {
-                        ControlKind::TextInput => "input",
-                        ControlKind::TextArea => "textarea",
-                        ControlKind::NumberInput => "number",
-                        ControlKind::Switch => "switch",
-                        ControlKind::ListOfValues => "list",
-                        ControlKind::Date => "date",
-                    };
+                    s.look = look(*control_type);
                     s.control_id = control_id.clone();
                     s.value = shown(&v);
                     s.checked = v.as_bool() == Some(true);
@@ -134,12 +127,9 @@ async fn view_page(
     let c = user.caller();
     let r = async {
         let wb = s.workbooks.load(c, id, GrantPermission::View).await?;
-        let entry = s.workbooks.get(c, id).await?;
-        let can_edit = s
-            .workbooks
-            .load(c, id, GrantPermission::Organize)
-            .await
-            .is_ok();
+        // The path and the caller's permission, without reading the document again.
+        let entry = s.files.get(c, id).await?;
+        let can_edit = entry.permission >= Some(GrantPermission::Organize);
         Ok::<_, ServiceError>((wb, entry, can_edit))
     }
     .await;
