@@ -20,6 +20,7 @@ use axum::Router;
 use clap::Parser;
 use hdrhistogram::Histogram;
 use sigil_service::bootstrap::InitOutput;
+use sigil_service::config::SqliteSynchronous;
 use sigil_store::prelude::*;
 use sigil_store::SqlStore;
 use sigil_testkit::TestApp;
@@ -55,8 +56,13 @@ struct Args {
     grants: usize,
     /// SQLite's commit durability for the server: `full` (the default, as `sigil
     /// serve`) or `normal`, to measure what the fsync per commit costs.
-    #[arg(long, default_value = "full")]
-    sqlite_synchronous: String,
+    #[arg(long, value_parser = synchronous, default_value = "full")]
+    sqlite_synchronous: SqliteSynchronous,
+}
+
+/// `full` or `normal`, read as the configuration reads it.
+fn synchronous(s: &str) -> Result<SqliteSynchronous, String> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -70,7 +76,7 @@ enum Suite {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let server = start_server(args.server_threads, &args.sqlite_synchronous)
+    let server = start_server(args.server_threads, args.sqlite_synchronous)
         .context("starting the server")?;
     let client_rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)

@@ -14,14 +14,17 @@ pub(crate) struct Server {
     pub(crate) _runtime: tokio::runtime::Runtime,
 }
 
-pub(crate) fn start_server(threads: usize, sqlite_synchronous: &str) -> anyhow::Result<Server> {
+pub(crate) fn start_server(
+    threads: usize,
+    sqlite_synchronous: SqliteSynchronous,
+) -> anyhow::Result<Server> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(threads)
         .enable_all()
         .thread_name("sigil-server")
         .build()?;
     let app = runtime.block_on(TestApp::spawn_with(|o| {
-        o.config.sqlite_synchronous = sqlite_synchronous.to_owned();
+        o.config.sqlite_synchronous = sqlite_synchronous;
         // The connectors suite calls an upstream on loopback.
         o.config.connect.allowed_networks = vec!["127.0.0.1/32".into()];
         // A bare handler on the same stack: what each route costs beyond the stack.

@@ -20,6 +20,24 @@ pub enum LogFormat {
     Json,
 }
 
+/// What an acknowledged write promises on SQLite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SqliteSynchronous {
+    /// An fsync per commit: survives a killed process and a power loss.
+    #[default]
+    Full,
+    /// No fsync per commit: survives a killed process; a power loss may lose the
+    /// last commits.
+    Normal,
+}
+
+impl SqliteSynchronous {
+    pub fn power_safe(self) -> bool {
+        self == SqliteSynchronous::Full
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -34,10 +52,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// A `tracing` filter, e.g. `info` or `sigil_server=debug,info`.
     pub log_level: String,
-    /// What an acknowledged write promises on SQLite: `full` (the default) survives a
-    /// killed process and a power loss; `normal` survives a killed process, but a
-    /// power loss may lose the last commits (no fsync per commit).
-    pub sqlite_synchronous: String,
+    /// What an acknowledged write promises on SQLite (`full` or `normal`).
+    pub sqlite_synchronous: SqliteSynchronous,
     /// Largest request body accepted, in bytes; larger ones get 413.
     pub max_body_bytes: usize,
     /// 32 bytes, base64. When unset, read from (or generated into)
@@ -177,7 +193,7 @@ impl Default for Config {
             log_format: LogFormat::Text,
             log_level: "info".into(),
             max_body_bytes: 2 * 1024 * 1024,
-            sqlite_synchronous: "full".into(),
+            sqlite_synchronous: SqliteSynchronous::Full,
             master_key: None,
             admin_email: "admin@sigil.local".into(),
             organization_name: "sigil".into(),
@@ -384,12 +400,6 @@ impl Config {
             return bad(
                 "web.sign_in_attempts and web.sign_in_window_secs must be at least 1".into(),
             );
-        }
-        if !matches!(self.sqlite_synchronous.as_str(), "full" | "normal") {
-            return bad(format!(
-                "sqlite_synchronous must be `full` or `normal`, got `{}`",
-                self.sqlite_synchronous
-            ));
         }
         let h = &self.http;
         if !(1..=3600).contains(&h.header_read_timeout_secs)

@@ -38,7 +38,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Arc<SqlStore>> {
     if config.uses_default_sqlite() {
         private_files(config)?;
     }
-    let power_safe = config.sqlite_synchronous != "normal";
+    let power_safe = config.sqlite_synchronous.power_safe();
     let store = SqlStore::connect_durable(&config.database_url(), power_safe)
         .await
         .context("cannot open the database")?;

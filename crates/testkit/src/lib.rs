@@ -50,7 +50,7 @@ impl TestApp {
         let store = Arc::new(
             SqlStore::connect_durable(
                 &opts.config.database_url(),
-                opts.config.sqlite_synchronous != "normal",
+                opts.config.sqlite_synchronous.power_safe(),
             )
             .await
             .expect("test database"),
