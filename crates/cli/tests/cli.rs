@@ -4,15 +4,8 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
 
-fn sigil(dir: &std::path::Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_sigil"));
-    c.current_dir(dir)
-        .env_remove("SIGIL_DATABASE_URL")
-        .env_remove("SIGIL_CONFIG")
-        .env_remove("SIGIL_LISTEN")
-        .env("SIGIL_LOG_LEVEL", "warn");
-    c
-}
+mod common;
+use common::sigil;
 
 #[test]
 fn init_json_prints_exactly_one_object_and_a_second_init_changes_nothing() {

@@ -9,14 +9,25 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::{json, Value};
 
+mod common;
+
 fn sigil(dir: &std::path::Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_sigil"));
-    c.current_dir(dir)
-        .env_remove("SIGIL_DATABASE_URL")
-        .env_remove("SIGIL_CONFIG")
-        .env_remove("SIGIL_LISTEN")
-        .env("SIGIL_LOG_LEVEL", "info");
+    // `serve` says where it listens at `info`.
+    let mut c = common::sigil(dir);
+    c.env("SIGIL_LOG_LEVEL", "info");
     c
+}
+
+/// `GET path` as JSON.
+async fn get_json(http: &reqwest::Client, base: &str, token: &str, path: &str) -> Value {
+    http.get(format!("{base}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
 
 /// Starts `serve` on `dir`; answers the process and its base URL.
@@ -137,15 +148,13 @@ async fn acknowledged_writes_survive_kill_9_and_no_batch_is_partial() {
     let t = token(&http, &base, &id, &secret).await;
     let mut found = Vec::new();
     for page in 1.. {
-        let v: Value = http
-            .get(format!("{base}/v2/teams?limit=1000&page={page}"))
-            .bearer_auth(&t)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let v = get_json(
+            &http,
+            &base,
+            &t,
+            &format!("/v2/teams?limit=1000&page={page}"),
+        )
+        .await;
         let entries = v["entries"].as_array().unwrap().clone();
         let done = entries.len() < 1000;
         found.extend(entries);
@@ -162,15 +171,13 @@ async fn acknowledged_writes_survive_kill_9_and_no_batch_is_partial() {
     // Every team there, acknowledged or not, is whole: ten members and a workspace.
     for team in &found {
         let tid = team["teamId"].as_str().unwrap();
-        let v: Value = http
-            .get(format!("{base}/v2/teams/{tid}/members?limit=100"))
-            .bearer_auth(&t)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let v = get_json(
+            &http,
+            &base,
+            &t,
+            &format!("/v2/teams/{tid}/members?limit=100"),
+        )
+        .await;
         let n = v["entries"].as_array().map(Vec::len).unwrap_or(0);
         assert_eq!(
             n, 10,
@@ -178,17 +185,7 @@ async fn acknowledged_writes_survive_kill_9_and_no_batch_is_partial() {
             team["name"]
         );
     }
-    let (_, ws) = (
-        (),
-        http.get(format!("{base}/v2/workspaces?limit=1000"))
-            .bearer_auth(&t)
-            .send()
-            .await
-            .unwrap()
-            .json::<Value>()
-            .await
-            .unwrap(),
-    );
+    let ws = get_json(&http, &base, &t, "/v2/workspaces?limit=1000").await;
     let workspaces = ws["entries"].as_array().unwrap().len();
     assert!(
         workspaces >= found.len(),
