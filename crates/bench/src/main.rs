@@ -3,10 +3,11 @@
 //! mounted on the same middleware stack, so that ratios show what each route costs
 //! beyond the stack itself.
 //!
-//! Run: `cargo run --release -p sigil-bench -- [--suite all|foundation|members]
+//! Run: `cargo run --release -p sigil-bench -- [--suite all|foundation|members|grants|connectors|imports]
 //! [--seconds 5] [--connections 32] [--members 100000]`.
 
 mod connectors;
+mod imports;
 mod load;
 mod seed;
 mod server;
@@ -26,6 +27,7 @@ use sigil_store::SqlStore;
 use sigil_testkit::TestApp;
 
 pub(crate) use connectors::*;
+pub(crate) use imports::*;
 pub(crate) use load::*;
 pub(crate) use seed::*;
 pub(crate) use server::*;
@@ -72,6 +74,8 @@ enum Suite {
     Members,
     Grants,
     Connectors,
+    /// Hostile OpenAPI imports and the memory they cost (run alone for a clean baseline).
+    Imports,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -107,6 +111,13 @@ fn main() -> anyhow::Result<()> {
                 .to_owned(),
         )
     })?;
+    if matches!(args.suite, Suite::All | Suite::Imports) {
+        // First, before other suites' data and connections weigh on the baseline.
+        imports_suite(&server, &client_rt, &token)?;
+        if args.suite == Suite::Imports {
+            return Ok(());
+        }
+    }
     let (c, s) = (args.connections, args.seconds);
     let hello = client_rt.block_on(measure(
         "(a) GET /bench/hello",

@@ -65,6 +65,7 @@ pub struct Config {
     pub organization_name: String,
     pub auth: AuthConfig,
     pub connect: ConnectConfig,
+    pub documents: DocumentsConfig,
     pub web: WebConfig,
     pub http: HttpConfig,
     /// What loading found worth saying but not refusing (unknown `SIGIL_*`
@@ -96,6 +97,46 @@ impl Default for HttpConfig {
             idle_timeout_secs: 60,
             body_read_timeout_secs: 30,
             max_connections: 10_000,
+        }
+    }
+}
+
+/// Imported OpenAPI documents: what one may cost, and how much memory parsed ones
+/// may keep.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DocumentsConfig {
+    /// Largest document, in bytes (uploaded, in a request body, or fetched); larger
+    /// ones get 413. Sigma's own is 3.6 MB.
+    pub max_bytes: usize,
+    /// Most nodes (objects, arrays and values) in one document; more get 413. Sigma's
+    /// own has about 59,000. Parsing costs about 100 bytes of memory per node.
+    pub max_nodes: usize,
+    /// Memory that parsed documents kept for reuse may take, in bytes (estimated);
+    /// the least recently used go first. `0` keeps none.
+    pub cache_bytes: usize,
+    /// Documents parsed at once; more imports wait their turn, so that concurrent
+    /// imports cannot multiply what one may cost.
+    pub max_concurrent_parses: usize,
+}
+
+impl Default for DocumentsConfig {
+    fn default() -> Self {
+        let limits = sigil_connect::openapi::Limits::default();
+        DocumentsConfig {
+            max_bytes: limits.max_bytes,
+            max_nodes: limits.max_nodes,
+            cache_bytes: 64 * 1024 * 1024,
+            max_concurrent_parses: 2,
+        }
+    }
+}
+
+impl DocumentsConfig {
+    pub fn limits(&self) -> sigil_connect::openapi::Limits {
+        sigil_connect::openapi::Limits {
+            max_bytes: self.max_bytes,
+            max_nodes: self.max_nodes,
         }
     }
 }
@@ -199,6 +240,7 @@ impl Default for Config {
             organization_name: "sigil".into(),
             auth: AuthConfig::default(),
             connect: ConnectConfig::default(),
+            documents: DocumentsConfig::default(),
             web: WebConfig::default(),
             http: HttpConfig::default(),
             warnings: Vec::new(),
@@ -439,6 +481,16 @@ impl Config {
         }
         if c.rate_limit_window_secs == 0 {
             return bad("connect.rate_limit_window_secs must be at least 1".into());
+        }
+        let d = &self.documents;
+        if !(1024..=1024 * 1024 * 1024).contains(&d.max_bytes) {
+            return bad("documents.max_bytes must be between 1024 and 1073741824".into());
+        }
+        if d.max_nodes < 100 {
+            return bad("documents.max_nodes must be at least 100".into());
+        }
+        if d.max_concurrent_parses == 0 {
+            return bad("documents.max_concurrent_parses must be at least 1".into());
         }
         if let Some(u) = &self.public_url {
             match url::Url::parse(u) {

@@ -1,25 +1,28 @@
 //! OpenAPI documents (sigil's own `/v2/api-documents`): imported from a URL (fetched
 //! through the connectors' SSRF-safe client) or uploaded, and their operations, from
-//! which connectors are built. Needs `manage-api-connectors`. Parsed documents are
-//! kept in memory here, since parsing a large one takes tens of milliseconds and the
-//! operations of one document are usually looked at several times in a row.
+//! which connectors are built. Needs `manage-api-connectors`.
+//!
+//! What a document may cost is bounded by [`DocumentsConfig`]: its size and node
+//! count (beyond them, 413), how many are parsed at once, and how much memory the
+//! parsed documents kept for reuse may take ([`Parsed`], least recently used first
+//! out). Parsing a large one takes tens of milliseconds and the operations of one
+//! document are usually looked at several times in a row, hence the cache.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
-use sigil_connect::engine::Engine;
+use sigil_connect::engine::{CallError, Engine};
 pub use sigil_connect::openapi::Operation;
-use sigil_connect::openapi::{self, Document};
+use sigil_connect::openapi::{self, Document, Limits};
 use sigil_core::{clock, ApiDocumentId, Permission};
 use sigil_store::{ApiDocument, Store};
+use tokio::sync::Semaphore;
 
 use crate::caller::Caller;
+use crate::config::DocumentsConfig;
 use crate::error::{ServiceError, ServiceResult};
 use crate::paging::{token_page, TokenList, TokenPage};
-
-/// Documents are larger than other request bodies: Sigma's own is 3.6 MB.
-pub const MAX_DOCUMENT_BYTES: usize = 32 * 1024 * 1024;
 
 /// Where an imported document comes from.
 #[derive(Debug, Clone)]
@@ -41,38 +44,93 @@ pub struct OperationFilter {
     pub operation_id: Option<String>,
 }
 
-/// Parsed documents, by id.
+/// Parsed documents by id, weighed by their estimated heap bytes: together they stay
+/// within `budget`, the least recently used leaving first; one heavier than the whole
+/// budget is not kept.
+struct Parsed {
+    budget: usize,
+    inner: Mutex<ParsedInner>,
+}
+
 #[derive(Default)]
-struct Parsed(Mutex<HashMap<ApiDocumentId, Arc<Document>>>);
+struct ParsedInner {
+    entries: HashMap<ApiDocumentId, (Arc<Document>, u64)>,
+    bytes: usize,
+    /// Ticks on every use; an entry's tick says when it was last used.
+    clock: u64,
+}
 
 impl Parsed {
-    const CAPACITY: usize = 16;
+    fn new(budget: usize) -> Self {
+        Parsed {
+            budget,
+            inner: Mutex::default(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, ParsedInner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
 
     fn get(&self, id: ApiDocumentId) -> Option<Arc<Document>> {
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&id)
-            .cloned()
+        let mut g = self.lock();
+        g.clock += 1;
+        let now = g.clock;
+        let (d, used) = g.entries.get_mut(&id)?;
+        *used = now;
+        Some(d.clone())
     }
 
     fn put(&self, id: ApiDocumentId, d: Arc<Document>) {
-        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if m.len() >= Self::CAPACITY {
-            m.clear();
+        let weight = d.weight();
+        let mut g = self.lock();
+        if let Some((old, _)) = g.entries.remove(&id) {
+            g.bytes -= old.weight();
         }
-        m.insert(id, d);
+        if weight > self.budget {
+            return;
+        }
+        while g.bytes + weight > self.budget {
+            // A few entries at most fit a budget of megabytes: a scan is enough.
+            let Some(oldest) = g
+                .entries
+                .iter()
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(k, _)| *k)
+            else {
+                break;
+            };
+            if let Some((old, _)) = g.entries.remove(&oldest) {
+                g.bytes -= old.weight();
+            }
+        }
+        g.clock += 1;
+        let now = g.clock;
+        g.bytes += weight;
+        g.entries.insert(id, (d, now));
     }
 
     fn forget(&self, id: ApiDocumentId) {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+        let mut g = self.lock();
+        if let Some((old, _)) = g.entries.remove(&id) {
+            g.bytes -= old.weight();
+        }
+    }
+
+    /// Documents kept and their estimated bytes.
+    fn usage(&self) -> (usize, usize) {
+        let g = self.lock();
+        (g.entries.len(), g.bytes)
     }
 }
 
 pub struct Documents {
     store: Arc<dyn Store>,
     engine: Arc<Engine>,
+    limits: Limits,
     parsed: Parsed,
+    /// One permit per parse under way.
+    parsing: Arc<Semaphore>,
 }
 
 pub fn spec_name(v: openapi::SpecVersion) -> &'static str {
@@ -84,6 +142,12 @@ pub fn spec_name(v: openapi::SpecVersion) -> &'static str {
 }
 
 fn import_error(e: openapi::ImportError) -> ServiceError {
+    if e.too_large {
+        return ServiceError::TooLarge(format!(
+            "the document is too large to import ({}): {}",
+            e.at, e.message
+        ));
+    }
     ServiceError::invalid_field(
         "document",
         format!("the document is not usable at {}: {}", e.at, e.message),
@@ -91,12 +155,52 @@ fn import_error(e: openapi::ImportError) -> ServiceError {
 }
 
 impl Documents {
-    pub fn new(store: Arc<dyn Store>, engine: Arc<Engine>) -> Self {
+    pub fn new(store: Arc<dyn Store>, engine: Arc<Engine>, config: &DocumentsConfig) -> Self {
         Documents {
             store,
             engine,
-            parsed: Parsed::default(),
+            limits: config.limits(),
+            parsed: Parsed::new(config.cache_bytes),
+            parsing: Arc::new(Semaphore::new(config.max_concurrent_parses.max(1))),
         }
+    }
+
+    /// Whether `caller` may import documents: checked before a large body is read.
+    pub fn may_import(&self, caller: &Caller) -> ServiceResult<()> {
+        caller.require(Permission::ManageApiConnectors)
+    }
+
+    /// The largest document accepted, in bytes: a request carrying one may be read
+    /// up to this much.
+    pub fn max_bytes(&self) -> usize {
+        self.limits.max_bytes
+    }
+
+    /// Parsed documents kept for reuse, and their estimated heap bytes.
+    pub fn cache_usage(&self) -> (usize, usize) {
+        self.parsed.usage()
+    }
+
+    /// Parses off the request threads, no more than the configured number at once.
+    /// The permit goes with the parse, so that a request given up on still holds its
+    /// place until its parse is over.
+    async fn parse(
+        &self,
+        text: Bytes,
+        limits: Limits,
+    ) -> ServiceResult<Result<Document, openapi::ImportError>> {
+        let permit = self
+            .parsing
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(ServiceError::internal)?;
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            openapi::parse_with(&text, &limits)
+        })
+        .await
+        .map_err(ServiceError::internal)
     }
 
     /// Imports a document: OpenAPI 3.0, 3.1 or Swagger 2.0, JSON or YAML. A broken
@@ -112,22 +216,29 @@ impl Documents {
         let (text, source_url) = match source {
             ImportSource::Text(t) => (t, None),
             ImportSource::Url(url) => {
-                let fetched = self.engine.fetch(&url).await.map_err(|e| {
-                    ServiceError::invalid_field("url", format!("cannot fetch `{url}`: {e}"))
-                })?;
+                let fetched = self
+                    .engine
+                    .fetch(&url, self.limits.max_bytes)
+                    .await
+                    .map_err(|e| match e {
+                        CallError::TooLarge(n) => ServiceError::TooLarge(format!(
+                            "the document at `{url}` is larger than {n} bytes, the most sigil imports"
+                        )),
+                        e => ServiceError::invalid_field(
+                            "url",
+                            format!("cannot fetch `{url}`: {e}"),
+                        ),
+                    })?;
                 (fetched, Some(url))
             }
         };
-        // Parsing a large document is CPU work: keep it off the request threads.
-        let parsed = {
-            let t = text.clone();
-            tokio::task::spawn_blocking(move || openapi::parse(&t))
-                .await
-                .map_err(ServiceError::internal)?
-                .map_err(import_error)?
-        };
+        let parsed = self
+            .parse(text.clone(), self.limits)
+            .await?
+            .map_err(import_error)?;
         let count = parsed.operations().map_err(import_error)?.len();
-        let text = String::from_utf8(text.to_vec()).map_err(|_| {
+        // The parse's copy is gone: this takes the buffer without copying it.
+        let text = String::from_utf8(Vec::from(text)).map_err(|_| {
             ServiceError::invalid_field("document", "the document is not UTF-8 text")
         })?;
         let name = name
@@ -167,9 +278,15 @@ impl Documents {
             .api_document_body(id)
             .await?
             .ok_or_else(not_found)?;
-        let doc = tokio::task::spawn_blocking(move || openapi::parse(text.as_bytes()))
-            .await
-            .map_err(ServiceError::internal)?
+        // A document stored under larger limits than today's still opens: it was
+        // accepted once, and refusing it now would strand its connectors' editing.
+        let unbounded = Limits {
+            max_bytes: usize::MAX,
+            max_nodes: usize::MAX,
+        };
+        let doc = self
+            .parse(Bytes::from(text), unbounded)
+            .await?
             .map_err(|e| ServiceError::internal(anyhow::anyhow!("stored document {id}: {e}")))?;
         let doc = Arc::new(doc);
         self.parsed.put(id, doc.clone());
@@ -233,5 +350,72 @@ impl Documents {
                     .is_none_or(|i| o.operation_id.as_deref() == Some(i))
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(paths: usize) -> Arc<Document> {
+        let paths: Vec<String> = (0..paths)
+            .map(|i| format!("\"/p{i}\": {{\"get\": {{\"operationId\": \"op{i}\"}}}}"))
+            .collect();
+        let text = format!(
+            "{{\"openapi\": \"3.0.0\", \"paths\": {{{}}}}}",
+            paths.join(", ")
+        );
+        Arc::new(openapi::parse(text.as_bytes()).unwrap())
+    }
+
+    #[test]
+    fn the_cache_keeps_what_fits_its_budget_and_lets_the_least_recently_used_go() {
+        let (a, b, c) = (doc(10), doc(10), doc(10));
+        let w = a.weight();
+        let (ia, ib, ic) = (
+            ApiDocumentId::new(),
+            ApiDocumentId::new(),
+            ApiDocumentId::new(),
+        );
+        let cache = Parsed::new(2 * w + w / 2);
+        cache.put(ia, a);
+        cache.put(ib, b);
+        assert_eq!(cache.usage(), (2, 2 * w));
+        // `a` is used, so `b` is the one that leaves for `c`.
+        assert!(cache.get(ia).is_some());
+        cache.put(ic, c);
+        assert_eq!(cache.usage(), (2, 2 * w));
+        assert!(cache.get(ib).is_none());
+        assert!(cache.get(ia).is_some() && cache.get(ic).is_some());
+        cache.forget(ia);
+        assert_eq!(cache.usage(), (1, w));
+    }
+
+    #[test]
+    fn a_document_heavier_than_the_budget_is_not_kept() {
+        let small = doc(1);
+        let cache = Parsed::new(small.weight());
+        cache.put(ApiDocumentId::new(), small);
+        let big = doc(50);
+        assert!(big.weight() > cache.budget);
+        cache.put(ApiDocumentId::new(), big);
+        assert_eq!(
+            cache.usage().0,
+            1,
+            "the small one stays, the big one is not kept"
+        );
+        let none = Parsed::new(0);
+        none.put(ApiDocumentId::new(), doc(1));
+        assert_eq!(none.usage(), (0, 0));
+    }
+
+    #[test]
+    fn putting_the_same_id_again_replaces_its_weight() {
+        let cache = Parsed::new(usize::MAX);
+        let id = ApiDocumentId::new();
+        cache.put(id, doc(10));
+        let w = doc(3).weight();
+        cache.put(id, doc(3));
+        assert_eq!(cache.usage(), (1, w));
     }
 }

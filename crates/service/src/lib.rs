@@ -147,7 +147,11 @@ impl Services {
             cursors,
         ));
         let api_credentials = Arc::new(ApiCredentials::new(store.clone(), keyring));
-        let documents = Arc::new(Documents::new(store.clone(), engine.clone()));
+        let documents = Arc::new(Documents::new(
+            store.clone(),
+            engine.clone(),
+            &config.documents,
+        ));
         let connectors = Arc::new(Connectors::new(ConnectorsParts {
             store: store.clone(),
             engine,

@@ -282,7 +282,14 @@ impl Engine {
                 Some(c) => self.token_for(c).await?,
                 None => None,
             };
-            let outcome = self.follow(&call, token.as_deref(), started).await;
+            let outcome = self
+                .follow(
+                    &call,
+                    token.as_deref(),
+                    started,
+                    self.config.max_response_bytes,
+                )
+                .await;
             let outcome = match outcome {
                 Ok(o) => o,
                 Err(CallError::Transport(e)) if attempts <= call.config.max_retries => {
@@ -321,8 +328,9 @@ impl Engine {
     }
 
     /// Fetches a document (an OpenAPI file) with a plain GET through the same checks
-    /// as a connector call: address policy on every hop, size cap, timeout.
-    pub async fn fetch(&self, url: &str) -> Result<Bytes, CallError> {
+    /// as a connector call: address policy on every hop, timeout, and at most
+    /// `max_bytes` read.
+    pub async fn fetch(&self, url: &str, max_bytes: usize) -> Result<Bytes, CallError> {
         let url =
             url::Url::parse(url).map_err(|e| CallError::BadRedirect(format!("`{url}`: {e}")))?;
         let request = Prepared {
@@ -343,7 +351,7 @@ impl Engine {
             credential: None,
             config: &config,
         };
-        let (raw, _) = self.follow(&call, None, Instant::now()).await?;
+        let (raw, _) = self.follow(&call, None, Instant::now(), max_bytes).await?;
         if !(200..300).contains(&raw.status) {
             return Err(CallError::Transport(format!(
                 "the server answered {}",
@@ -368,6 +376,7 @@ impl Engine {
         call: &Call<'_>,
         token: Option<&str>,
         started: Instant,
+        max_bytes: usize,
     ) -> Result<(Raw, Option<Duration>), CallError> {
         let mut req = call.request.clone();
         let mut hops = 0u32;
@@ -457,7 +466,9 @@ impl Engine {
                     })
                     .or_insert(v);
             }
-            let bytes = self.read_capped(resp, call.config.timeout).await?;
+            let bytes = self
+                .read_capped(resp, call.config.timeout, max_bytes)
+                .await?;
             let received = bytes.len() as u64;
             return Ok((
                 Raw {
@@ -477,8 +488,8 @@ impl Engine {
         &self,
         mut resp: reqwest::Response,
         timeout: Duration,
+        cap: usize,
     ) -> Result<Bytes, CallError> {
-        let cap = self.config.max_response_bytes;
         if resp.content_length().is_some_and(|n| n > cap as u64) {
             return Err(CallError::TooLarge(cap));
         }
@@ -605,7 +616,11 @@ impl Engine {
             })?;
         let status = resp.status();
         let body = self
-            .read_capped(resp, Duration::from_secs(30))
+            .read_capped(
+                resp,
+                Duration::from_secs(30),
+                self.config.max_response_bytes,
+            )
             .await
             .map_err(|e| CallError::Token(e.to_string()))?;
         if !status.is_success() {

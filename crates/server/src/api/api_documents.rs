@@ -3,12 +3,13 @@
 //! which connectors are built (`POST /v2/api-connectors/from-operation`). Needs
 //! `manage-api-connectors`.
 
-use axum::extract::{DefaultBodyLimit, State};
+use axum::body::Body;
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use bytes::Bytes;
+use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use sigil_core::{clock, ApiDocumentId};
 use sigil_service::documents::{ImportSource, Operation};
 use sigil_service::ApiDocument;
@@ -20,14 +21,11 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiQuery, CurrentMember, Id};
 use crate::state::AppState;
 
-use sigil_service::documents::MAX_DOCUMENT_BYTES;
-
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_api_documents, import_api_document))
         .routes(routes!(get_api_document, delete_api_document))
         .routes(routes!(list_operations))
-        .layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -65,6 +63,32 @@ impl From<&ApiDocument> for ApiDocumentBody {
 pub struct ImportParams {
     /// A name for an uploaded document (default: its `info.title`).
     pub name: Option<String>,
+}
+
+/// A JSON body's top-level keys: enough to tell a document from an import request,
+/// without building the document's tree (everything else is skipped unread).
+#[derive(Deserialize)]
+struct Probe {
+    openapi: Option<IgnoredAny>,
+    swagger: Option<IgnoredAny>,
+}
+
+/// Reads the body up to `limit` bytes: the documents' own limit, not the smaller one
+/// of other requests.
+async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiError> {
+    axum::body::to_bytes(body, limit).await.map_err(|e| {
+        let e = e.into_inner();
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&*e);
+        while let Some(c) = cause {
+            if c.is::<http_body_util::LengthLimitError>() {
+                return ApiError::PayloadTooLarge(format!(
+                    "the document is larger than {limit} bytes, the most sigil imports (documents.max_bytes)"
+                ));
+            }
+            cause = c.source();
+        }
+        ApiError::bad_request(format!("the request body could not be read: {e}"))
+    })
 }
 
 /// The JSON forms of an import.
@@ -106,8 +130,11 @@ pub async fn import_api_document(
     caller: CurrentMember,
     ApiQuery(q): ApiQuery<ImportParams>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<Json<ApiDocumentBody>, ApiError> {
+    // Refused before a large body is read.
+    st.services.documents.may_import(&caller)?;
+    let body = read_body(body, st.services.documents.max_bytes()).await?;
     let content_type = headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -117,17 +144,17 @@ pub async fn import_api_document(
     let source = if content_type.contains("yaml") {
         ImportSource::Text(body)
     } else {
-        let v: Value = serde_json::from_slice(&body).map_err(|e| {
+        let probe: Probe = serde_json::from_slice(&body).map_err(|e| {
             ApiError::bad_request(format!(
-                "the body is not JSON (line {}, column {}); send YAML with a YAML content type",
+                "the body is not a JSON object (line {}, column {}); send YAML with a YAML content type",
                 e.line(),
                 e.column()
             ))
         })?;
-        if v.get("openapi").is_some() || v.get("swagger").is_some() {
+        if probe.openapi.is_some() || probe.swagger.is_some() {
             ImportSource::Text(body)
         } else {
-            let req: ImportRequest = serde_json::from_value(v)
+            let req: ImportRequest = serde_json::from_slice(&body)
                 .map_err(|e| ApiError::bad_request(format!("the import request: {e}")))?;
             name = req.name.or(name);
             match (req.url, req.content) {

@@ -177,9 +177,14 @@ fn unreadable() -> Response {
     )
 }
 
-/// A `multipart/form-data` form: text fields and files. Its size is bounded by the
-/// route's body limit.
+/// Room for a multipart form's other fields beside its largest file.
+const MULTIPART_FIELDS_BYTES: usize = 256 * 1024;
+
+/// A `multipart/form-data` form: text fields and files. It is read up to the largest
+/// file sigil takes (an OpenAPI document) and the form's other fields.
 async fn read_multipart(req: Request, state: &AppState) -> Result<(Fields, Vec<Upload>), Response> {
+    let limit = state.services.documents.max_bytes() + MULTIPART_FIELDS_BYTES;
+    let req = req.map(|b| Body::new(http_body_util::Limited::new(b, limit)));
     let mut m = axum::extract::Multipart::from_request(req, state)
         .await
         .map_err(|_| unreadable())?;

@@ -220,3 +220,135 @@ async fn sigmas_newest_document_imports_over_http_despite_its_size_and_cycles() 
         .await;
     assert!(all["total"].as_u64().unwrap() >= 2);
 }
+
+/// What a document may cost (`documents.*`): beyond its bytes or its nodes, or an alias
+/// bomb, an import gets 413 saying which limit, before the server builds what it would
+/// cost, and nothing is saved; a member who may not import is refused before a large
+/// body is read.
+#[tokio::test]
+async fn documents_beyond_the_limits_get_413_and_nothing_is_saved() {
+    let app = TestApp::spawn_with(|o| {
+        o.config.connect.allowed_networks = vec!["127.0.0.0/8".into()];
+        o.config.documents.max_bytes = 3000;
+        o.config.documents.max_nodes = 200;
+    })
+    .await;
+    let admin = app.admin_token().await;
+    let send = |body: String, content_type: &'static str| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            let res = app
+                .http
+                .post(app.url("/v2/api-documents"))
+                .bearer_auth(admin)
+                .header("content-type", content_type)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            crate::common::json_of(res).await
+        }
+    };
+    let ones = "1,".repeat(499) + "1";
+    let json_doc = format!(
+        "{{\"openapi\": \"3.0.0\", \"paths\": {{}}, \"components\": {{\"schemas\": {{\"A\": {{\"enum\": [{ones}]}}}}}}}}"
+    );
+    let yaml_doc = format!(
+        "openapi: 3.0.0\npaths: {{}}\ncomponents: {{schemas: {{A: {{enum: [{ones}]}}}}}}\n"
+    );
+    let mut bomb = String::from("openapi: 3.0.0\npaths: {}\nx0: &a0 [x, x, x, x, x]\n");
+    for i in 1..6 {
+        bomb.push_str(&format!(
+            "x{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n",
+            p = i - 1
+        ));
+    }
+    for (what, body, ct, says) in [
+        (
+            "a JSON array",
+            json_doc.clone(),
+            "application/json",
+            "more than 200 nodes",
+        ),
+        (
+            "a YAML array",
+            yaml_doc,
+            "application/yaml",
+            "more than sigil accepts",
+        ),
+        (
+            "an alias bomb",
+            bomb,
+            "application/yaml",
+            "more than sigil accepts",
+        ),
+        (
+            "the same array wrapped in an import request",
+            serde_json::to_string(&json!({"name": "wrapped", "content": json_doc})).unwrap(),
+            "application/json",
+            "more than 200 nodes",
+        ),
+        (
+            "a body over the byte limit",
+            format!(
+                "{{\"openapi\": \"3.0.0\", \"paths\": {{}}}}{}",
+                " ".repeat(3000)
+            ),
+            "application/json",
+            "larger than 3000 bytes",
+        ),
+    ] {
+        let r = send(body, ct).await;
+        assert_error(&r, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
+        let message = r.1["message"].as_str().unwrap();
+        assert!(message.contains(says), "{what}: {message}");
+    }
+
+    // Fetched from a URL, the same byte limit holds (the upstream's /big is 4096 bytes).
+    let (addr, _up) = upstream("127.0.0.1").await;
+    let r = post(
+        &app,
+        &admin,
+        "/v2/api-documents",
+        json!({"url": format!("http://{addr}/big")}),
+    )
+    .await;
+    assert_error(&r, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
+    assert!(
+        r.1["message"].as_str().unwrap().contains("3000 bytes"),
+        "{}",
+        r.1
+    );
+
+    // Nothing was saved; a document within the limits imports.
+    let (_, list) = app.get("/v2/api-documents", Some(&admin)).await;
+    assert_eq!(list["entries"], json!([]), "{list}");
+    let r = send(
+        "openapi: 3.0.0\ninfo: {title: Small}\npaths:\n  /a: {get: {operationId: a}}\n".into(),
+        "application/yaml",
+    )
+    .await;
+    assert_eq!(r.0, StatusCode::OK, "{}", r.1);
+    assert_eq!(r.1["name"], "Small");
+    assert_eq!(r.1["operationCount"], 1);
+
+    // A member who may not import is told so, not that the body is too large.
+    let viewer = app
+        .add_member("v@example.com", BuiltinAccountType::Viewer, "pw-viewer-1")
+        .await;
+    let (cid, secret) = app.create_credentials(&admin, viewer.id).await;
+    let (_, t) = app.client_credentials(&cid, &secret).await;
+    let viewer_token = t["access_token"].as_str().unwrap();
+    let res = app
+        .http
+        .post(app.url("/v2/api-documents"))
+        .bearer_auth(viewer_token)
+        .header("content-type", "application/yaml")
+        .body(" ".repeat(10_000))
+        .send()
+        .await
+        .unwrap();
+    let r = crate::common::json_of(res).await;
+    assert_error(&r, StatusCode::FORBIDDEN, "forbidden");
+}

@@ -35,10 +35,9 @@ pub fn router() -> Router<AppState> {
             "/admin/api-connectors/{id}/edit",
             get(form::edit).post(form::post_edit),
         )
-        // The form may carry an uploaded OpenAPI document.
-        .layer(DefaultBodyLimit::max(
-            sigil_service::documents::MAX_DOCUMENT_BYTES,
-        ));
+        // The form may carry an uploaded OpenAPI document: a multipart form is read
+        // up to the documents' own limit (`Posted`), not the smaller default.
+        .layer(DefaultBodyLimit::disable());
     Router::new()
         .route("/admin/api-connectors", get(connectors_tab))
         .route("/admin/api-connectors/credentials", get(credentials_tab))

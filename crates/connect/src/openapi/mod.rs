@@ -15,6 +15,9 @@ use serde_json::{json, Map, Value};
 use crate::connector::{Mode, Param, Params};
 use crate::template::ParamType;
 
+mod load;
+pub use load::Limits;
+
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
@@ -27,12 +30,15 @@ pub struct ImportError {
     /// `line L, column C` or a JSON pointer such as `/paths/~1teams/post`.
     pub at: String,
     pub message: String,
+    /// The document is beyond [`Limits`], rather than broken.
+    pub too_large: bool,
 }
 
 fn err(at: impl Into<String>, message: impl Into<String>) -> ImportError {
     ImportError {
         at: at.into(),
         message: message.into(),
+        too_large: false,
     }
 }
 
@@ -50,12 +56,15 @@ pub enum SpecVersion {
     OpenApi31,
 }
 
-/// A parsed document.
+/// A parsed document: its structure, without the prose and examples that nothing
+/// reads (those stay in the stored text).
 #[derive(Debug, Clone)]
 pub struct Document {
     pub version: SpecVersion,
     pub title: String,
     root: Value,
+    /// Estimated heap bytes, for a cache to weigh it by.
+    weight: usize,
 }
 
 /// A parameter of an operation.
@@ -84,35 +93,15 @@ pub struct Operation {
     pub servers: Vec<String>,
 }
 
-/// Parses JSON or YAML text into a document.
+/// Parses JSON or YAML text into a document, within the default [`Limits`].
 pub fn parse(text: &[u8]) -> Result<Document, ImportError> {
-    let first = text
-        .iter()
-        .find(|b| !b.is_ascii_whitespace())
-        .copied()
-        .ok_or_else(|| err("line 1, column 1", "the document is empty"))?;
-    let root: Value = if first == b'{' {
-        serde_json::from_slice(text).map_err(|e| {
-            err(
-                format!("line {}, column {}", e.line(), e.column()),
-                format!("not valid JSON: {e}"),
-            )
-        })?
-    } else {
-        let s = std::str::from_utf8(text).map_err(|e| {
-            err(
-                format!("byte {}", e.valid_up_to()),
-                "the document is not UTF-8 text",
-            )
-        })?;
-        serde_yaml_ng::from_str(s).map_err(|e| {
-            let at = e
-                .location()
-                .map(|l| format!("line {}, column {}", l.line(), l.column()))
-                .unwrap_or_else(|| "the start".to_owned());
-            err(at, format!("not valid YAML or JSON: {e}"))
-        })?
-    };
+    parse_with(text, &Limits::default())
+}
+
+/// Parses JSON or YAML text into a document. A document beyond `limits` is refused
+/// with [`ImportError::too_large`] set, before it costs more than the limits allow.
+pub fn parse_with(text: &[u8], limits: &Limits) -> Result<Document, ImportError> {
+    let load::Loaded { root, weight } = load::load(text, limits)?;
     let obj = root
         .as_object()
         .ok_or_else(|| err("/", "the document must be an object"))?;
@@ -157,6 +146,7 @@ pub fn parse(text: &[u8]) -> Result<Document, ImportError> {
         version,
         title,
         root,
+        weight,
     };
     // Walk every operation once, so that a broken one is reported now, not later.
     doc.operations()?;
@@ -166,6 +156,11 @@ pub fn parse(text: &[u8]) -> Result<Document, ImportError> {
 impl Document {
     pub fn root(&self) -> &Value {
         &self.root
+    }
+
+    /// Estimated heap bytes this document holds.
+    pub fn weight(&self) -> usize {
+        self.weight
     }
 
     fn lookup(&self, reference: &str, at: &str) -> Result<&Value, ImportError> {
