@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use sigil_server::serve;
-use sigil_service::auth::secrets::{new_password, SecretHasher};
+use sigil_service::auth::secrets::new_password;
 use sigil_service::bootstrap::{initialize, set_password_by_email, InitError};
 use sigil_service::config::{Config, LogFormat, Overrides};
 use sigil_service::startup;
@@ -177,10 +177,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn init(config: &Config, args: &InitArgs) -> anyhow::Result<()> {
     let store = startup::open_store(config).await?;
     let keys = startup::load_keys(config)?;
-    let hasher = SecretHasher::new(keys.secret_hashing);
+    let secrets = keys.client_secrets(config)?;
     let result = initialize(
         store.as_ref(),
-        &hasher,
+        &secrets,
         &args.admin_email,
         &config.organization_name,
     )

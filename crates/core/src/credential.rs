@@ -40,8 +40,13 @@ pub struct ClientCredential {
     pub name: String,
     pub description: String,
     pub scopes: Vec<CredentialScope>,
-    /// Keyed hash (HMAC-SHA-256 under the server's key) of the secret.
+    /// Keyed hash (HMAC-SHA-256 under the server's key) of the secret: what a
+    /// presented secret is compared with, in constant time.
     pub secret_hash: Vec<u8>,
+    /// The secret sealed (AES-256-GCM, bound to the client id), so that a subject
+    /// token it signed can be checked. `None` for credentials made before sigil kept
+    /// it: they authenticate, but cannot impersonate without sending the secret.
+    pub secret_sealed: Option<String>,
     pub created_by: Option<MemberId>,
     pub created_at: OffsetDateTime,
     pub revoked_at: Option<OffsetDateTime>,
@@ -60,6 +65,10 @@ impl std::fmt::Debug for ClientCredential {
             .field("owner_id", &self.owner_id)
             .field("name", &self.name)
             .field("secret_hash", &"<redacted>")
+            .field(
+                "secret_sealed",
+                &self.secret_sealed.as_ref().map(|_| "<redacted>"),
+            )
             .field("revoked_at", &self.revoked_at)
             .finish_non_exhaustive()
     }

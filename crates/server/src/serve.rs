@@ -75,7 +75,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let first_run = initialize_if_empty(
         store.as_ref(),
-        &keys,
+        &keys.client_secrets(&config)?,
         &config.admin_email,
         &config.organization_name,
     )

@@ -65,7 +65,7 @@ pub struct ApiCredentialUpdate {
 
 pub struct ApiCredentials {
     store: Arc<dyn Store>,
-    keyring: Keyring,
+    keyring: Arc<Keyring>,
 }
 
 /// Parses a credential's JSON, with errors that name the field but never quote a
@@ -115,7 +115,7 @@ fn check_allowlist(list: &[String]) -> ServiceResult<()> {
 }
 
 impl ApiCredentials {
-    pub fn new(store: Arc<dyn Store>, keyring: Keyring) -> Self {
+    pub fn new(store: Arc<dyn Store>, keyring: Arc<Keyring>) -> Self {
         ApiCredentials { store, keyring }
     }
 

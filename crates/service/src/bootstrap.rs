@@ -11,7 +11,7 @@ use sigil_core::{
 use sigil_store::{Bootstrap, Store, StoreError};
 
 use crate::auth::secrets::{
-    hash_password_async, new_client_id, new_client_secret, new_password, SecretHasher,
+    hash_password_async, new_client_id, new_client_secret, new_password, ClientSecrets,
 };
 
 /// What first run prints once: the only time the password and secret are shown.
@@ -47,7 +47,7 @@ impl From<StoreError> for InitError {
 
 pub async fn initialize(
     store: &dyn Store,
-    secrets: &SecretHasher,
+    secrets: &ClientSecrets,
     admin_email: &str,
     organization_name: &str,
 ) -> Result<InitOutput, InitError> {
@@ -80,6 +80,7 @@ pub async fn initialize(
     admin.home_folder_id = Some(InodeId::new());
     let client_id = new_client_id();
     let client_secret = new_client_secret();
+    let (secret_hash, secret_sealed) = secrets.protect(&client_id, &client_secret);
     let credential = ClientCredential {
         client_id: client_id.clone(),
         organization_id: organization.id,
@@ -87,7 +88,8 @@ pub async fn initialize(
         name: "initial admin credentials".into(),
         description: "Created by sigil on first run.".into(),
         scopes: vec![CredentialScope::Api],
-        secret_hash: secrets.hash(&client_secret),
+        secret_hash,
+        secret_sealed: Some(secret_sealed),
         created_by: Some(admin.id),
         created_at: now,
         revoked_at: None,
@@ -116,15 +118,14 @@ pub async fn initialize(
 /// another node, sharing it, initialized it first).
 pub async fn initialize_if_empty(
     store: &dyn Store,
-    keys: &crate::startup::Keys,
+    secrets: &ClientSecrets,
     admin_email: &str,
     organization_name: &str,
 ) -> Result<Option<InitOutput>, InitError> {
     if store.organization().await?.is_some() {
         return Ok(None);
     }
-    let hasher = SecretHasher::new(keys.secret_hashing);
-    match initialize(store, &hasher, admin_email, organization_name).await {
+    match initialize(store, secrets, admin_email, organization_name).await {
         Ok(out) => Ok(Some(out)),
         Err(InitError::AlreadyInitialized) => Ok(None),
         Err(e) => Err(e),

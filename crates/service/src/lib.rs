@@ -94,9 +94,9 @@ impl Services {
         keys: &Keys,
         organization: Organization,
     ) -> Result<Self, ServiceError> {
-        let keyring = config
-            .sealing_keyring(&keys.sealing)
-            .map_err(|e| ServiceError::internal(anyhow::anyhow!("connect.sealing_keys: {e}")))?;
+        let keyring = keys
+            .sealing_keyring(&config)
+            .map_err(ServiceError::internal)?;
         let engine = Arc::new(
             sigil_connect::engine::Engine::new(startup::engine_config(&config)?)
                 .map_err(|e| ServiceError::internal(anyhow::anyhow!("the HTTP client: {e}")))?,
@@ -116,7 +116,7 @@ impl Services {
             store: store.clone(),
             organization: org,
             tokens: TokenIssuer::new(&keys.token_signing, config.auth.access_token_ttl_secs),
-            secrets: auth::secrets::SecretHasher::new(keys.secret_hashing),
+            secrets: auth::secrets::ClientSecrets::new(keys.secret_hashing, keyring.clone()),
             revocations,
             account_types: account_types.clone(),
             members: members.clone(),

@@ -11,6 +11,7 @@ use sigil_store::{SqlStore, Store};
 use tokio::sync::watch;
 
 use crate::auth::keys::MasterKey;
+use crate::auth::secrets::ClientSecrets;
 use crate::config::Config;
 use crate::Services;
 
@@ -29,6 +30,27 @@ impl Keys {
             secret_hashing: master.derive("client-secret-hashing/v1"),
             sealing: master.derive("api-credential-sealing/v1"),
         }
+    }
+
+    /// The keyring sealing credential secrets: `connect.sealing_keys`, or the key
+    /// derived from the master key.
+    pub fn sealing_keyring(
+        &self,
+        config: &Config,
+    ) -> anyhow::Result<Arc<sigil_connect::sealing::Keyring>> {
+        let ring = config
+            .sealing_keyring(&self.sealing)
+            .map_err(|e| anyhow::anyhow!("connect.sealing_keys: {e}"))?;
+        Ok(Arc::new(ring))
+    }
+
+    /// What protects client secrets: their hash, and their sealing under the same
+    /// keyring as API credential secrets.
+    pub fn client_secrets(&self, config: &Config) -> anyhow::Result<ClientSecrets> {
+        Ok(ClientSecrets::new(
+            self.secret_hashing,
+            self.sealing_keyring(config)?,
+        ))
     }
 }
 

@@ -9,7 +9,7 @@ use axum::Router;
 use reqwest::StatusCode;
 use serde_json::Value;
 use sigil_core::{BuiltinAccountType, Member, MemberId};
-use sigil_server::auth::secrets::{hash_password, SecretHasher};
+use sigil_server::auth::secrets::hash_password;
 use sigil_server::bootstrap::{initialize, InitOutput};
 use sigil_server::config::Config;
 use sigil_server::AppState;
@@ -58,7 +58,7 @@ impl TestApp {
         let keys = load_keys(&opts.config).unwrap();
         let init = initialize(
             store.as_ref(),
-            &SecretHasher::new(keys.secret_hashing),
+            &keys.client_secrets(&opts.config).unwrap(),
             "admin@example.com",
             "test org",
         )

@@ -64,7 +64,8 @@ pub struct TokenForm {
     subject_token: Option<String>,
     /// `urn:ietf:params:oauth:token-type:jwt`.
     subject_token_type: Option<String>,
-    /// Optional with token exchange: the admin's own access token.
+    /// With token exchange: the Admin's own access token, from the client
+    /// credentials that signed `subject_token` (or send their client ID and secret).
     actor_token: Option<String>,
     actor_token_type: Option<String>,
 }
@@ -257,12 +258,6 @@ pub async fn post_token(
             TokenResponse::from_issued(i, None)
         }
         TOKEN_EXCHANGE => {
-            let client = client.ok_or_else(|| {
-                invalid_request(
-                    "token exchange needs the Admin's client_id and client_secret (body or HTTP Basic): \
-                     sigil keeps only a hash of the secret, so it needs the secret to check the subject token's signature",
-                )
-            })?;
             let subject_token = param(&pairs, "subject_token")
                 .ok_or_else(|| invalid_request("subject_token is required"))?;
             let subject_token_type = param(&pairs, "subject_token_type")
@@ -286,7 +281,7 @@ pub async fn post_token(
                 .services
                 .auth
                 .token_exchange(Exchange {
-                    client: &client,
+                    client: client.as_ref(),
                     subject_token,
                     subject_token_type,
                     actor_token: actor_token.or(bearer.as_deref()),

@@ -597,29 +597,65 @@ async fn an_admin_can_impersonate_a_member_with_a_signed_jwt() {
         json!({"sub": "Explorer@Example.com", "exp": exp}),
     );
     let admin = app.admin_token().await;
-    // Sigma's form: the admin's token as bearer and actor_token, plus the client's
-    // credentials (HTTP Basic) so that the JWT's signature can be checked.
+    // Sigma's form: the subject token and the Admin's access token as actor token,
+    // nothing else; sigil checks the signature with the credential's sealed secret.
+    let sigma_form = format!(
+        "{}&actor_token={admin}&actor_token_type=urn:ietf:params:oauth:token-type:access_token",
+        exchange_form(&jwt)
+    );
+    let r = app.token_form(&sigma_form).await;
+    assert_eq!(r.0, StatusCode::OK, "{}", r.1);
+    assert_eq!(
+        r.1["issued_token_type"],
+        "urn:ietf:params:oauth:token-type:access_token"
+    );
+    assert_eq!(r.1["expires_in"], 3600);
+    let token = r.1["access_token"].as_str().unwrap();
+    let (_, me) = app.get("/v2/whoami", Some(token)).await;
+    assert_eq!(me["userId"], explorer.id.to_string());
+
+    // The same as JSON, and with the actor token as the bearer header alone.
     let res = app
         .http
         .post(app.url("/v2/auth/token"))
-        .basic_auth(&app.init.client_id, Some(&app.init.client_secret))
-        .body(format!(
-            "{}&actor_token={admin}&actor_token_type=urn:ietf:params:oauth:token-type:access_token",
-            exchange_form(&jwt)
-        ))
+        .json(&json!({
+            "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
+            "subject_token": jwt,
+            "subject_token_type": "urn:ietf:params:oauth:token-type:jwt",
+            "actor_token": admin,
+            "actor_token_type": "urn:ietf:params:oauth:token-type:access_token",
+        }))
         .send()
         .await
         .unwrap();
     let (status, body) = json_of(res).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(
-        body["issued_token_type"],
-        "urn:ietf:params:oauth:token-type:access_token"
-    );
-    assert_eq!(body["expires_in"], 3600);
-    let token = body["access_token"].as_str().unwrap();
-    let (_, me) = app.get("/v2/whoami", Some(token)).await;
+    let res = app
+        .http
+        .post(app.url("/v2/auth/token"))
+        .bearer_auth(&admin)
+        .body(exchange_form(&jwt))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json_of(res).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, me) = app
+        .get("/v2/whoami", Some(body["access_token"].as_str().unwrap()))
+        .await;
     assert_eq!(me["userId"], explorer.id.to_string());
+
+    // The client's credentials (HTTP Basic) with the actor token work too.
+    let res = app
+        .http
+        .post(app.url("/v2/auth/token"))
+        .basic_auth(&app.init.client_id, Some(&app.init.client_secret))
+        .body(sigma_form.clone())
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = json_of(res).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 
     // Credentials in the body work too, without an actor token.
     let r = app
@@ -703,31 +739,126 @@ async fn impersonation_refuses_bad_signatures_kids_owners_and_members() {
         .await;
     assert_eq!(r.1["error"], "invalid_request");
 
-    // Only a bearer token, no client secret: the signature cannot be checked.
-    let admin = app.admin_token().await;
-    let res = app
-        .http
-        .post(app.url("/v2/auth/token"))
-        .bearer_auth(&admin)
-        .body(format!("{}&actor_token={admin}", exchange_form(&good)))
-        .send()
-        .await
-        .unwrap();
-    let r = json_of(res).await;
-    assert_error(&r, StatusCode::BAD_REQUEST, "bad_request");
-    assert!(r.1["message"].as_str().unwrap().contains("client_secret"));
+    // Neither an actor token nor the client's credentials: nothing says who asks.
+    let r = app.token_form(&exchange_form(&good)).await;
+    assert_eq!(r.1["error"], "invalid_request");
+    assert!(
+        r.1["message"].as_str().unwrap().contains("actor_token"),
+        "{}",
+        r.1
+    );
 
-    // Credentials owned by a Creator may not impersonate.
+    // An actor token that is not an access token, and one of other credentials.
+    let admin = app.admin_token().await;
+    let r = app
+        .token_form(&format!("{}&actor_token=nonsense", exchange_form(&good)))
+        .await;
+    assert_eq!(r.1["error"], "invalid_grant");
     let (ccid, csecret) = app.create_credentials(&admin, creator.id).await;
-    let by_creator = subject_jwt(&ccid, &csecret, json!({"sub": "admin@example.com"}));
+    let (_, t) = app.client_credentials(&ccid, &csecret).await;
+    let creator_token = t["access_token"].as_str().unwrap().to_owned();
     let r = app
         .token_form(&format!(
-            "{}&client_id={ccid}&client_secret={csecret}",
-            exchange_form(&by_creator)
+            "{}&actor_token={creator_token}{creds}",
+            exchange_form(&good)
         ))
         .await;
+    assert_eq!(r.1["error"], "invalid_grant");
+    assert!(
+        r.1["message"].as_str().unwrap().contains("actor_token"),
+        "{}",
+        r.1
+    );
+    // The actor token's credentials must be those that signed the subject token.
+    let r = app
+        .token_form(&format!(
+            "{}&actor_token={creator_token}",
+            exchange_form(&good)
+        ))
+        .await;
+    assert_ne!(r.0, StatusCode::OK, "{}", r.1);
+
+    // Credentials owned by a Creator may not impersonate, in either form.
+    let by_creator = subject_jwt(&ccid, &csecret, json!({"sub": "admin@example.com"}));
+    for form in [
+        format!(
+            "{}&client_id={ccid}&client_secret={csecret}",
+            exchange_form(&by_creator)
+        ),
+        format!("{}&actor_token={creator_token}", exchange_form(&by_creator)),
+    ] {
+        let r = app.token_form(&form).await;
+        assert_error(&r, StatusCode::BAD_REQUEST, "bad_request");
+        assert_eq!(r.1["error"], "unauthorized_client");
+    }
+
+    // An Admin cannot be impersonated, not even the credentials' own owner.
+    app.add_member(
+        "other-admin@example.com",
+        BuiltinAccountType::Admin,
+        "pw-admin-2",
+    )
+    .await;
+    for sub in ["other-admin@example.com", "admin@example.com"] {
+        let jwt = subject_jwt(cid, &app.init.client_secret, json!({"sub": sub}));
+        let r = app
+            .token_form(&format!("{}&actor_token={admin}", exchange_form(&jwt)))
+            .await;
+        assert_eq!(r.1["error"], "invalid_grant", "{sub}: {}", r.1);
+        assert!(
+            r.1["message"]
+                .as_str()
+                .unwrap()
+                .contains("Admins cannot be impersonated"),
+            "{}",
+            r.1
+        );
+    }
+}
+
+/// Client credentials made before sigil sealed client secrets (their row has no
+/// sealed secret) still get tokens; for impersonation they must send their secret,
+/// and Sigma's form is refused with a message naming them.
+#[tokio::test]
+async fn credentials_from_before_sealed_secrets_impersonate_only_with_their_secret() {
+    let app = TestApp::spawn().await;
+    app.add_member(
+        "explorer@example.com",
+        BuiltinAccountType::Explorer,
+        "pw-explorer-1",
+    )
+    .await;
+    let admin = app.admin_token().await;
+    // An old row: the same secret's hash under another client ID, nothing sealed.
+    let (cid, secret) = app.create_credentials(&admin, app.init.member_id).await;
+    let mut old = app.store.client_credential(&cid).await.unwrap().unwrap();
+    assert!(old.secret_sealed.is_some(), "new credentials are sealed");
+    old.client_id = "0123456789abcdef0123456789abcdef".into();
+    old.secret_sealed = None;
+    app.store.insert_client_credential(&old).await.unwrap();
+    let old_id = old.client_id.clone();
+
+    let (s, t) = app.client_credentials(&old_id, &secret).await;
+    assert_eq!(s, StatusCode::OK, "{t}");
+    let old_token = t["access_token"].as_str().unwrap().to_owned();
+    let jwt = subject_jwt(&old_id, &secret, json!({"sub": "explorer@example.com"}));
+    let r = app
+        .token_form(&format!("{}&actor_token={old_token}", exchange_form(&jwt)))
+        .await;
     assert_error(&r, StatusCode::BAD_REQUEST, "bad_request");
-    assert_eq!(r.1["error"], "unauthorized_client");
+    assert_eq!(r.1["error"], "invalid_grant");
+    let message = r.1["message"].as_str().unwrap();
+    assert!(
+        message.contains(&old_id) && message.contains("client_secret"),
+        "{message}"
+    );
+    let r = app
+        .token_form(&format!(
+            "{}&actor_token={old_token}&client_id={old_id}&client_secret={secret}",
+            exchange_form(&jwt)
+        ))
+        .await;
+    assert_eq!(r.0, StatusCode::OK, "{}", r.1);
 }
 
 async fn report(app: &TestApp, query: &str, form: &str) -> (StatusCode, Value) {
@@ -846,4 +977,35 @@ async fn a_member_without_a_password_cannot_use_basic() {
     )
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+}
+
+/// Client secrets are kept as a hash and sealed: no file of the database holds one in
+/// the clear, nor the first Admin's password.
+#[tokio::test]
+async fn no_client_secret_is_in_the_database_files() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let (_, secret) = app.create_credentials(&admin, app.init.member_id).await;
+    let mut bytes = Vec::new();
+    for entry in std::fs::read_dir(app.dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            bytes.extend(std::fs::read(&path).unwrap());
+        }
+    }
+    assert!(bytes.len() > 4096, "the database files were read");
+    for s in [&secret, &app.init.client_secret, &app.init.password] {
+        assert!(
+            !bytes.windows(s.len()).any(|w| w == s.as_bytes()),
+            "a secret is in the database files"
+        );
+    }
+    // The sealed secret is there, as ciphertext.
+    let stored = app
+        .store
+        .client_credential(&app.init.client_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(stored.secret_sealed.unwrap().starts_with("sgl1."));
 }

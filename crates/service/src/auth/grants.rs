@@ -75,12 +75,10 @@ pub struct ClientAuth {
 }
 
 impl Auth {
-    /// Checks a client ID and secret; answers the credential and its active owner.
-    pub async fn authenticate_client(
-        &self,
-        auth: &ClientAuth,
-    ) -> Result<Arc<CachedClient>, AuthFailure> {
-        let cached = self.clients.get(&auth.client_id).filter(|c| {
+    /// The credential `client_id`, not revoked, and its active owner; no secret is
+    /// checked here.
+    async fn client(&self, client_id: &str) -> Result<Arc<CachedClient>, AuthFailure> {
+        let cached = self.clients.get(client_id).filter(|c| {
             !self
                 .revocations
                 .is_member_revoked_since(c.owner.id, c.fetched_unix)
@@ -90,7 +88,7 @@ impl Auth {
             None => {
                 let cred = self
                     .store
-                    .client_credential(&auth.client_id)
+                    .client_credential(client_id)
                     .await?
                     .filter(|c| !c.is_revoked())
                     .ok_or(AuthFailure::InvalidClient)?;
@@ -106,9 +104,21 @@ impl Auth {
         if self
             .revocations
             .is_credential_revoked(&client.credential.client_id)
-            || !self
-                .secrets
-                .verify(&auth.client_secret, &client.credential.secret_hash)
+        {
+            return Err(AuthFailure::InvalidClient);
+        }
+        Ok(client)
+    }
+
+    /// Checks a client ID and secret; answers the credential and its active owner.
+    pub async fn authenticate_client(
+        &self,
+        auth: &ClientAuth,
+    ) -> Result<Arc<CachedClient>, AuthFailure> {
+        let client = self.client(&auth.client_id).await?;
+        if !self
+            .secrets
+            .verify(&auth.client_secret, &client.credential.secret_hash)
         {
             return Err(AuthFailure::InvalidClient);
         }
@@ -268,10 +278,11 @@ struct SubjectClaims {
 /// The parameters of a token-exchange (impersonation) request.
 #[derive(Debug)]
 pub struct Exchange<'a> {
-    pub client: &'a ClientAuth,
+    /// The Admin's client ID and secret, when sent (HTTP Basic or the body).
+    pub client: Option<&'a ClientAuth>,
     pub subject_token: &'a str,
     pub subject_token_type: &'a str,
-    /// The admin's own access token, when sent (as `actor_token` and/or bearer).
+    /// The Admin's own access token, when sent (as `actor_token` and/or bearer).
     pub actor_token: Option<&'a str>,
 }
 
@@ -279,17 +290,73 @@ impl Auth {
     /// `grant_type=urn:ietf:params:oauth:grant-type:token-exchange`: an Admin's client
     /// credentials get a token acting as the member the subject token names.
     ///
-    /// The subject token is an HS256 JWT signed with the client secret, whose header
-    /// `kid` is the client ID and whose `sub` is the member's email. sigil stores only a
-    /// hash of client secrets, so the client must authenticate with its secret in the
-    /// same request (HTTP Basic or the body) for the signature to be checked.
+    /// As Sigma does it: the subject token is an HS256 JWT signed with the client
+    /// secret, whose header `kid` is the client ID and whose `sub` is the member's
+    /// email, and the Admin's access token from those credentials is the actor token.
+    /// sigil opens the credential's sealed secret to check the signature. The client
+    /// ID and secret may be sent instead (or as well); credentials made before sigil
+    /// kept secrets sealed can impersonate only that way. Only credentials owned by an
+    /// Admin may impersonate, and an Admin may not be impersonated.
     pub async fn token_exchange(&self, ex: Exchange<'_>) -> Result<Issued, AuthFailure> {
         if ex.subject_token_type != JWT_TOKEN_TYPE {
             return Err(AuthFailure::InvalidRequest(format!(
                 "subject_token_type must be `{JWT_TOKEN_TYPE}`"
             )));
         }
-        let client = self.authenticate_client(ex.client).await?;
+        // The Admin's access token, if sent: valid, not revoked, from client credentials.
+        let actor_client = match ex.actor_token {
+            Some(actor) => {
+                let claims = self.tokens.verify(actor).map_err(|_| {
+                    AuthFailure::InvalidGrant("actor_token is not a valid access token".into())
+                })?;
+                if self.revocations.is_revoked(&claims) || claims.act.is_some() {
+                    return Err(AuthFailure::InvalidGrant(
+                        "actor_token must be the Admin's own access token".into(),
+                    ));
+                }
+                Some(claims.cid.ok_or_else(|| {
+                    AuthFailure::InvalidGrant(
+                        "actor_token was not issued to client credentials".into(),
+                    )
+                })?)
+            }
+            None => None,
+        };
+        // Who asks, and the key of the subject token's signature.
+        let (client, key) =
+            match (ex.client, actor_client.as_deref()) {
+                (Some(auth), actor) => {
+                    let client = self.authenticate_client(auth).await?;
+                    if actor.is_some_and(|a| a != client.credential.client_id) {
+                        return Err(AuthFailure::InvalidGrant(
+                            "actor_token was not issued to these client credentials".into(),
+                        ));
+                    }
+                    (client, auth.client_secret.clone())
+                }
+                (None, Some(cid)) => {
+                    let client = self.client(cid).await?;
+                    let sealed = client.credential.secret_sealed.as_deref().ok_or_else(|| {
+                        AuthFailure::InvalidGrant(format!(
+                        "client credentials `{cid}` were created before sigil kept client secrets \
+                         sealed, so the subject token's signature cannot be checked: send \
+                         client_id and client_secret with the request, or create new credentials"
+                    ))
+                    })?;
+                    let secret = self.secrets.open(cid, sealed).ok_or_else(|| {
+                        AuthFailure::Internal(anyhow::anyhow!(
+                        "the sealed secret of client credentials {cid} does not open under the \
+                         configured sealing keys"
+                    ))
+                    })?;
+                    (client, secret)
+                }
+                (None, None) => return Err(AuthFailure::InvalidRequest(
+                    "token exchange needs actor_token (the Admin's access token from the client \
+                     credentials that signed subject_token), or their client_id and client_secret"
+                        .into(),
+                )),
+            };
         let (cred, owner) = (&client.credential, &client.owner);
         let owner_type = self
             .account_types
@@ -302,18 +369,6 @@ impl Auth {
             "impersonation needs client credentials owned by a member with the Admin account type"
                 .into(),
         ));
-        }
-        if let Some(actor) = ex.actor_token {
-            let claims = self.tokens.verify(actor).map_err(|_| {
-                AuthFailure::InvalidGrant("actor_token is not a valid access token".into())
-            })?;
-            if claims.cid.as_deref() != Some(cred.client_id.as_str())
-                || self.revocations.is_revoked(&claims)
-            {
-                return Err(AuthFailure::InvalidGrant(
-                    "actor_token was not issued to these client credentials".into(),
-                ));
-            }
         }
         let header = decode_header(ex.subject_token)
             .map_err(|_| AuthFailure::InvalidGrant("subject_token is not a JWT".into()))?;
@@ -333,7 +388,7 @@ impl Auth {
         v.validate_aud = false;
         let claims = decode::<SubjectClaims>(
             ex.subject_token,
-            &DecodingKey::from_secret(ex.client.client_secret.as_bytes()),
+            &DecodingKey::from_secret(key.as_bytes()),
             &v,
         )
         .map_err(|_| AuthFailure::InvalidGrant("subject_token's signature is invalid".into()))?
@@ -365,6 +420,17 @@ impl Auth {
             .ok_or_else(|| {
                 AuthFailure::InvalidGrant(format!("no active member has the email `{email}`"))
             })?;
+        let subject_is_admin = self
+            .account_types
+            .cached(subject.account_type_id)
+            .await
+            .map_err(AuthFailure::from_service)?
+            .is_some_and(|t| t.is_admin());
+        if subject_is_admin {
+            return Err(AuthFailure::InvalidGrant(format!(
+                "`{email}` has the Admin account type, and Admins cannot be impersonated"
+            )));
+        }
         self.issue_new(subject.id, Some(cred.client_id.clone()), Some(owner.id))
             .await
     }

@@ -25,7 +25,7 @@ use crate::caller::Caller;
 use crate::error::{ServiceError, ServiceResult};
 use crate::members::Members;
 use client_cache::ClientCache;
-use secrets::{new_client_id, new_client_secret, SecretHasher};
+use secrets::{new_client_id, new_client_secret, ClientSecrets};
 
 const MAX_NAME: usize = 255;
 const MAX_DESCRIPTION: usize = 1024;
@@ -53,7 +53,7 @@ pub struct Auth {
     store: Arc<dyn Store>,
     organization: OrganizationId,
     tokens: TokenIssuer,
-    secrets: SecretHasher,
+    secrets: ClientSecrets,
     revocations: Arc<RevocationSet>,
     clients: ClientCache,
     account_types: Arc<AccountTypes>,
@@ -69,7 +69,7 @@ pub struct AuthParts {
     pub store: Arc<dyn Store>,
     pub organization: OrganizationId,
     pub tokens: TokenIssuer,
-    pub secrets: SecretHasher,
+    pub secrets: ClientSecrets,
     pub revocations: Arc<RevocationSet>,
     pub account_types: Arc<AccountTypes>,
     pub members: Arc<Members>,
@@ -217,6 +217,7 @@ impl Auth {
         })?;
         let client_id = new_client_id();
         let client_secret = new_client_secret();
+        let (secret_hash, secret_sealed) = self.secrets.protect(&client_id, &client_secret);
         let credential = ClientCredential {
             client_id: client_id.clone(),
             organization_id: self.organization,
@@ -224,7 +225,8 @@ impl Auth {
             name: name.to_owned(),
             description,
             scopes,
-            secret_hash: self.secrets.hash(&client_secret),
+            secret_hash,
+            secret_sealed: Some(secret_sealed),
             created_by: Some(caller.id()),
             created_at: sigil_core::clock::now(),
             revoked_at: None,

@@ -1,7 +1,8 @@
 //! Generated secrets and how they are checked: client IDs and secrets (keyed
 //! HMAC-SHA-256, since the secrets are 256 random bits and a slow hash would add
-//! nothing but latency), refresh tokens (SHA-256), and member passwords (argon2id,
-//! computed off the async runtime).
+//! nothing but latency; and sealed, for checking the subject tokens they sign),
+//! refresh tokens (SHA-256), and member passwords (argon2id, computed off the async
+//! runtime).
 
 use argon2::password_hash::{rand_core::OsRng as PhOsRng, PasswordHash, SaltString};
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
@@ -11,6 +12,8 @@ use hmac::{Hmac, Mac};
 use rand::distributions::Alphanumeric;
 use rand::{Rng, RngCore};
 use sha2::{Digest, Sha256};
+use sigil_connect::sealing::Keyring;
+use std::sync::Arc;
 use subtle::ConstantTimeEq;
 
 fn random_bytes<const N: usize>() -> [u8; N] {
@@ -52,21 +55,24 @@ pub fn refresh_token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-/// Hashes and checks client secrets under a server key.
+/// Protects client secrets: a keyed hash to check a presented secret against in
+/// constant time, and the secret sealed under the credential keyring (bound to its
+/// client id), so that a subject token signed with it can be verified.
 #[derive(Clone)]
-pub struct SecretHasher {
+pub struct ClientSecrets {
     key: [u8; 32],
+    keyring: Arc<Keyring>,
 }
 
-impl std::fmt::Debug for SecretHasher {
+impl std::fmt::Debug for ClientSecrets {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SecretHasher(<redacted>)")
+        f.write_str("ClientSecrets(<redacted>)")
     }
 }
 
-impl SecretHasher {
-    pub fn new(key: [u8; 32]) -> Self {
-        SecretHasher { key }
+impl ClientSecrets {
+    pub fn new(key: [u8; 32], keyring: Arc<Keyring>) -> Self {
+        ClientSecrets { key, keyring }
     }
 
     pub fn hash(&self, secret: &str) -> Vec<u8> {
@@ -78,6 +84,20 @@ impl SecretHasher {
     /// Constant-time comparison with a stored hash.
     pub fn verify(&self, secret: &str, stored: &[u8]) -> bool {
         self.hash(secret).ct_eq(stored).into()
+    }
+
+    /// What a credential keeps of its secret: the hash and the sealed secret.
+    pub fn protect(&self, client_id: &str, secret: &str) -> (Vec<u8>, String) {
+        (
+            self.hash(secret),
+            self.keyring.seal(secret.as_bytes(), client_id.as_bytes()),
+        )
+    }
+
+    /// The secret a credential sealed, if it opens under this keyring.
+    pub fn open(&self, client_id: &str, sealed: &str) -> Option<String> {
+        let plain = self.keyring.open(sealed, client_id.as_bytes()).ok()?;
+        String::from_utf8(plain).ok()
     }
 }
 
@@ -130,15 +150,31 @@ mod tests {
         assert_eq!(new_password().len(), 24);
     }
 
+    fn keyring(k: u8) -> Arc<Keyring> {
+        Arc::new(Keyring::new(vec![("k".into(), [k; 32])], "k").unwrap())
+    }
+
     #[test]
     fn secret_hashes_are_keyed() {
-        let a = SecretHasher::new([1; 32]);
-        let b = SecretHasher::new([2; 32]);
+        let a = ClientSecrets::new([1; 32], keyring(1));
+        let b = ClientSecrets::new([2; 32], keyring(1));
         let h = a.hash("s3cret");
         assert!(a.verify("s3cret", &h));
         assert!(!a.verify("s3cret!", &h));
         assert!(!b.verify("s3cret", &h));
         assert!(!a.verify("s3cret", &h[..31]));
+    }
+
+    #[test]
+    fn sealed_secrets_open_only_for_their_client_under_their_keyring() {
+        let a = ClientSecrets::new([1; 32], keyring(1));
+        let (hash, sealed) = a.protect("client-a", "s3cret");
+        assert!(a.verify("s3cret", &hash));
+        assert!(!sealed.contains("s3cret"));
+        assert_eq!(a.open("client-a", &sealed).as_deref(), Some("s3cret"));
+        assert_eq!(a.open("client-b", &sealed), None, "bound to its client id");
+        let other = ClientSecrets::new([1; 32], keyring(2));
+        assert_eq!(other.open("client-a", &sealed), None);
     }
 
     #[test]

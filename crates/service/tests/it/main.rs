@@ -10,7 +10,6 @@ mod workbooks;
 use std::sync::Arc;
 
 use sigil_core::{BuiltinAccountType, Member, MemberId};
-use sigil_service::auth::secrets::SecretHasher;
 use sigil_service::bootstrap::{initialize, InitOutput};
 use sigil_service::startup::{build, load_keys};
 use sigil_service::{Caller, Config, ServiceError, Services};
@@ -36,7 +35,7 @@ impl World {
         let keys = load_keys(&config).unwrap();
         let init = initialize(
             store.as_ref(),
-            &SecretHasher::new(keys.secret_hashing),
+            &keys.client_secrets(&config).unwrap(),
             "admin@example.com",
             "test org",
         )

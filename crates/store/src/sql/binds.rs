@@ -152,8 +152,8 @@ macro_rules! bind_credential {
     ($c:expr) => {
         sqlx::query(
             "INSERT INTO client_credentials (client_id, organization_id, owner_id, name, \
-             description, scopes, secret_hash, created_by, created_at, revoked_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             description, scopes, secret_hash, secret_sealed, created_by, created_at, \
+             revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&$c.client_id)
         .bind($c.organization_id.0)
@@ -162,6 +162,7 @@ macro_rules! bind_credential {
         .bind(&$c.description)
         .bind(join_list(&$c.scopes, |s| s.as_str()))
         .bind($c.secret_hash.as_slice())
+        .bind($c.secret_sealed.as_deref())
         .bind($c.created_by.map(|m| m.0))
         .bind($c.created_at)
         .bind($c.revoked_at)

@@ -235,6 +235,7 @@ pub(super) struct CredentialRow {
     pub(super) description: String,
     pub(super) scopes: String,
     pub(super) secret_hash: Vec<u8>,
+    pub(super) secret_sealed: Option<String>,
     pub(super) created_by: Option<Uuid>,
     pub(super) created_at: OffsetDateTime,
     pub(super) revoked_at: Option<OffsetDateTime>,
@@ -242,7 +243,7 @@ pub(super) struct CredentialRow {
 
 pub(super) const CREDENTIAL_COLUMNS: &str =
     "client_id, organization_id, owner_id, name, description, \
-     scopes, secret_hash, created_by, created_at, revoked_at";
+     scopes, secret_hash, secret_sealed, created_by, created_at, revoked_at";
 
 impl TryFrom<CredentialRow> for ClientCredential {
     type Error = StoreError;
@@ -255,6 +256,7 @@ impl TryFrom<CredentialRow> for ClientCredential {
             description: r.description,
             scopes: split_list(&r.scopes, CredentialScope::parse, "scope")?,
             secret_hash: r.secret_hash,
+            secret_sealed: r.secret_sealed,
             created_by: r.created_by.map(Into::into),
             created_at: r.created_at,
             revoked_at: r.revoked_at,

@@ -67,6 +67,16 @@ pub(crate) async fn credentials_are_stored_and_revoked_with_their_tokens(store: 
     store.insert_client_credential(&c).await.unwrap();
     let dup = store.insert_client_credential(&c).await.unwrap_err();
     assert!(matches!(dup, StoreError::Conflict(_)), "{dup:?}");
+    // The hash and the sealed secret read back as written; a credential made before
+    // secrets were sealed reads back without one.
+    let read = store.client_credential("beef").await.unwrap().unwrap();
+    assert_eq!(read.secret_hash, c.secret_hash);
+    assert_eq!(read.secret_sealed, c.secret_sealed);
+    let mut old = credential_for(&b.admin, "0ld");
+    old.secret_sealed = None;
+    store.insert_client_credential(&old).await.unwrap();
+    let read = store.client_credential("0ld").await.unwrap().unwrap();
+    assert_eq!(read.secret_sealed, None);
     let t = refresh_for(b.admin.id, Some("beef"), b"h1", Duration::hours(1));
     store.insert_refresh_token(&t).await.unwrap();
 

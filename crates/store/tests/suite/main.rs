@@ -164,6 +164,7 @@ pub(crate) fn credential_for(owner: &Member, client_id: &str) -> ClientCredentia
         description: String::new(),
         scopes: vec![CredentialScope::Api, CredentialScope::Embed],
         secret_hash: vec![1, 2, 3],
+        secret_sealed: Some("sealed.k.nonce.ct".into()),
         created_by: Some(owner.id),
         created_at: sigil_core::clock::now(),
         revoked_at: None,
