@@ -150,6 +150,20 @@ impl Workbooks {
         })
     }
 
+    /// Every saved version of the workbook `id`, newest first, if the caller can view
+    /// it.
+    pub async fn history(
+        &self,
+        caller: &Caller,
+        id: InodeId,
+    ) -> ServiceResult<Vec<sigil_store::WorkbookVersion>> {
+        let (node, _) = self
+            .access
+            .require(caller, id, Target::WORKBOOK, GrantPermission::View)
+            .await?;
+        Ok(self.store.workbook_history(node.id).await?)
+    }
+
     /// The workbooks the caller can view, by name. `archived` lists archived ones,
     /// which no list holds: that page is empty.
     pub async fn list(

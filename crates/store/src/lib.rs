@@ -13,7 +13,7 @@ pub use records::{
     ApiCall, ApiConnector, ApiCredential, ApiDocument, Bootstrap, DeleteAccountType, Grant,
     GrantFilter, Grantee, Inode, InodeFilter, MemberFilter, NameCursor, NewTeam, Position,
     RefreshToken, Revocation, RevocationKind, RotateOutcome, TeamCursor, TeamFilter, WebSession,
-    WorkbookRun, WorkspaceFilter,
+    WorkbookRun, WorkbookVersion, WorkspaceFilter,
 };
 pub use sql::{Dialect, SqlStore};
 
@@ -105,6 +105,9 @@ pub trait WorkbookStore: Send + Sync + 'static {
         at: OffsetDateTime,
         expected: Option<i64>,
     ) -> StoreResult<Option<i64>>;
+    /// The saved versions of a workbook, newest first (each save, and its creation, is
+    /// one).
+    async fn workbook_history(&self, id: InodeId) -> StoreResult<Vec<WorkbookVersion>>;
     /// Appends a run to a workbook's trace and keeps only its newest `keep` runs, in
     /// one transaction.
     async fn insert_workbook_run(&self, run: &WorkbookRun, keep: u32) -> StoreResult<()>;

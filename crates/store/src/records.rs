@@ -335,6 +335,14 @@ pub struct ApiCall {
     pub response_body: Option<String>,
 }
 
+/// One saved version of a workbook's document, as its history lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkbookVersion {
+    pub version: i64,
+    pub saved_by: Option<MemberId>,
+    pub saved_at: OffsetDateTime,
+}
+
 /// One run of a workbook's action sequence, as its trace keeps it: who, when,
 /// whether it succeeded, and each step's status, duration and HTTP status as JSON.
 /// Never a secret (the engine adds credentials after the trace is taken) and never the

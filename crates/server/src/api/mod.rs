@@ -21,6 +21,7 @@ pub mod teams;
 pub mod unheld;
 pub mod webhooks;
 pub mod whoami;
+pub mod workbook_reads;
 pub mod workbook_runs;
 pub mod workbooks;
 pub mod workspaces;
@@ -87,6 +88,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(api_documents::router())
         .merge(workbooks::router())
         .merge(workbook_runs::router())
+        .merge(workbook_reads::router())
         .merge(webhooks::router())
         .merge(unheld::router())
         .merge(ops::router())

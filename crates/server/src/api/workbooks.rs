@@ -210,7 +210,7 @@ pub struct SimplePage {
 }
 
 /// A page of `items` in the list convention.
-fn paged<T>(items: Vec<T>, q: &SimplePage) -> Result<PageOf<T>, ApiError> {
+pub(crate) fn paged<T>(items: Vec<T>, q: &SimplePage) -> Result<PageOf<T>, ApiError> {
     let req = page_request(q.page.as_deref(), q.limit.as_deref())?;
     Ok(PageOf::of(
         sigil_service::paging::Page::of_all(items, req),
@@ -218,7 +218,7 @@ fn paged<T>(items: Vec<T>, q: &SimplePage) -> Result<PageOf<T>, ApiError> {
     ))
 }
 
-async fn viewable(
+pub(crate) async fn viewable(
     st: &AppState,
     caller: &CurrentMember,
     id: InodeId,
@@ -312,22 +312,24 @@ pub async fn list_elements(
         .iter()
         .find(|p| p.page_id == page_id)
         .ok_or_else(|| ApiError::not_found(format!("workbook `{id}` has no page `{page_id}`")))?;
-    let elements = page
-        .elements
-        .iter()
-        .map(|e| ElementBody {
-            element_id: e.element_id().to_owned(),
-            name: match e {
-                Element::Control {
-                    control_id, label, ..
-                } => label.clone().unwrap_or_else(|| control_id.clone()),
-                Element::Button { text, .. } | Element::Text { text, .. } => text.clone(),
-            },
-            kind: e.kind().to_owned(),
-            columns: Vec::new(),
-        })
-        .collect();
+    let elements = page.elements.iter().map(element_body).collect();
     Ok(Json(paged(elements, &q)?))
+}
+
+/// An element as Sigma lists it: a control by its label (or Control ID), a button or
+/// text by its text; sigil's elements hold no columns.
+pub(crate) fn element_body(e: &Element) -> ElementBody {
+    ElementBody {
+        element_id: e.element_id().to_owned(),
+        name: match e {
+            Element::Control {
+                control_id, label, ..
+            } => label.clone().unwrap_or_else(|| control_id.clone()),
+            Element::Button { text, .. } | Element::Text { text, .. } => text.clone(),
+        },
+        kind: e.kind().to_owned(),
+        columns: Vec::new(),
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]

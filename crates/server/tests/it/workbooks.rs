@@ -792,3 +792,119 @@ async fn a_connector_a_workbook_calls_and_a_credential_a_connector_uses_are_not_
         .await;
     assert_error(&r, reqwest::StatusCode::NOT_FOUND, "not_found");
 }
+
+/// Sigma's read endpoints that need a query engine answer what sigil holds: its
+/// elements and saved versions, and empty lists for columns, queries, lineage, sources
+/// and schedules; 404 for an unknown workbook or element, and for a member who cannot
+/// view the workbook.
+#[tokio::test]
+async fn workbook_read_endpoints_answer_what_sigil_holds_in_sigmas_shapes() {
+    let app = TestApp::spawn().await;
+    let w = world(&app).await;
+    let doc_path = format!("/v2/workbooks/{}/document", w.workbook);
+    ok(put(&app, &w.admin, &doc_path, seed_document(&w.connector)).await);
+    let mut second = seed_document(&w.connector);
+    second["pages"][0]["name"] = json!("Renamed");
+    let saved = ok(put(&app, &w.admin, &doc_path, second).await);
+    assert_eq!(saved["version"], 3);
+    let wb = |rest: &str| format!("/v2/workbooks/{}{rest}", w.workbook);
+
+    let elements = ok(app.get(&wb("/elements"), Some(&w.admin)).await);
+    let ids: Vec<&str> = elements["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["elementId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["el-name", "el-desc", "el-out", "el-button"]);
+    assert_eq!(elements["entries"][0]["name"], "Team name");
+    assert_eq!(elements["entries"][3]["name"], "Create team");
+    assert_eq!(elements["entries"][3]["type"], "button");
+    assert_eq!(elements["total"], 4);
+    assert_eq!(elements["nextPage"], Value::Null);
+    let first = ok(app.get(&wb("/elements?limit=2"), Some(&w.admin)).await);
+    assert_eq!(first["entries"].as_array().unwrap().len(), 2);
+    assert!(first["nextPage"].is_string(), "{first}");
+
+    let empty = json!({"entries": [], "nextPage": null, "total": 0, "hasMore": false});
+    for rest in [
+        "/columns",
+        "/queries",
+        "/lineage",
+        "/materialization-schedules",
+        "/schedules",
+        "/elements/el-name/columns",
+    ] {
+        assert_eq!(
+            ok(app.get(&wb(rest), Some(&w.admin)).await),
+            empty,
+            "{rest}"
+        );
+    }
+    let v21 = format!("/v2.1/workbooks/{}/materialization-schedules", w.workbook);
+    assert_eq!(ok(app.get(&v21, Some(&w.admin)).await), empty);
+    assert_eq!(
+        ok(app
+            .get(&wb("/lineage/elements/el-button"), Some(&w.admin))
+            .await),
+        json!({"dependencies": {}, "edges": []})
+    );
+    assert_eq!(
+        ok(app.get(&wb("/sources"), Some(&w.admin)).await),
+        json!([])
+    );
+
+    // Every save is a version, newest first, saved by the Admin.
+    let history = ok(app.get(&wb("/version-history"), Some(&w.admin)).await);
+    let versions: Vec<i64> = history["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["version"].as_i64().unwrap())
+        .collect();
+    assert_eq!(versions, [3, 2, 1]);
+    for e in history["entries"].as_array().unwrap() {
+        assert_eq!(e["publishedBy"], app.init.member_id.to_string());
+        assert!(time::OffsetDateTime::parse(
+            e["publishedAt"].as_str().unwrap(),
+            &time::format_description::well_known::Rfc3339
+        )
+        .is_ok());
+        assert_eq!(e["tags"], json!([]));
+    }
+    let (_, current) = app.get(&wb(""), Some(&w.admin)).await;
+    assert_eq!(current["latestVersion"], 3);
+
+    // Unknown elements and workbooks are 404; so is a workbook the caller cannot view.
+    for rest in ["/elements/nope/columns", "/lineage/elements/nope"] {
+        let r = app.get(&wb(rest), Some(&w.admin)).await;
+        assert_error(&r, reqwest::StatusCode::NOT_FOUND, "not_found");
+        assert!(r.1["message"].as_str().unwrap().contains("nope"), "{}", r.1);
+    }
+    let stranger = app
+        .add_member("s@example.com", BuiltinAccountType::Creator, "pw-12345678")
+        .await;
+    let (cid, secret) = app.create_credentials(&w.admin, stranger.id).await;
+    let (_, t) = app.client_credentials(&cid, &secret).await;
+    let stranger_token = t["access_token"].as_str().unwrap().to_owned();
+    let unknown = "/v2/workbooks/00000000-0000-4000-8000-000000000000";
+    for rest in [
+        "/elements",
+        "/columns",
+        "/queries",
+        "/lineage",
+        "/sources",
+        "/schedules",
+        "/materialization-schedules",
+        "/version-history",
+        "/elements/el-name/columns",
+        "/lineage/elements/el-name",
+    ] {
+        let r = app.get(&format!("{unknown}{rest}"), Some(&w.admin)).await;
+        assert_error(&r, reqwest::StatusCode::NOT_FOUND, "not_found");
+        let r = app.get(&wb(rest), Some(&stranger_token)).await;
+        assert_error(&r, reqwest::StatusCode::NOT_FOUND, "not_found");
+        let r = app.get(&wb(rest), None).await;
+        assert_error(&r, reqwest::StatusCode::UNAUTHORIZED, "unauthorized");
+    }
+}

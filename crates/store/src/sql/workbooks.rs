@@ -1,4 +1,5 @@
-//! [`WorkbookStore`] for [`SqlStore`]: workbook documents beside their nodes.
+//! [`WorkbookStore`] for [`SqlStore`]: workbook documents beside their nodes, every
+//! saved version of each, and the trace of their runs.
 
 use async_trait::async_trait;
 use sigil_core::{InodeId, MemberId};
@@ -10,7 +11,7 @@ use uuid::Uuid;
 
 use super::{Arg, Conditions, Pool, SqlStore};
 use crate::error::StoreResult;
-use crate::records::{Inode, WorkbookRun};
+use crate::records::{Inode, WorkbookRun, WorkbookVersion};
 use crate::WorkbookStore;
 
 #[async_trait]
@@ -22,6 +23,16 @@ impl WorkbookStore for SqlStore {
             sqlx::query(
                 "INSERT INTO workbook_documents (inode_id, document, version, updated_by, updated_at) \
                  VALUES ($1, $2, 1, $3, $4)",
+            )
+            .bind(node.id.0)
+            .bind(document)
+            .bind(node.created_by.map(|m| m.0))
+            .bind(node.created_at)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO workbook_versions (inode_id, version, document, saved_by, saved_at) \
+                 VALUES ($1, 1, $2, $3, $4)",
             )
             .bind(node.id.0)
             .bind(document)
@@ -114,9 +125,20 @@ impl WorkbookStore for SqlStore {
                 None => q,
             };
             let v: Option<(i64,)> = q.fetch_optional(&mut *tx).await?;
-            if v.is_none() {
+            let Some((version,)) = v else {
                 return Ok(None);
-            }
+            };
+            sqlx::query(
+                "INSERT INTO workbook_versions (inode_id, version, document, saved_by, saved_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id.0)
+            .bind(version)
+            .bind(document)
+            .bind(by.0)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
             sqlx::query("UPDATE inodes SET updated_by = $2, updated_at = $3 WHERE id = $1")
                 .bind(id.0)
                 .bind(by.0)
@@ -127,6 +149,26 @@ impl WorkbookStore for SqlStore {
             v
         });
         Ok(row.map(|r| r.0))
+    }
+
+    async fn workbook_history(&self, id: InodeId) -> StoreResult<Vec<WorkbookVersion>> {
+        let rows: Vec<(i64, Option<Uuid>, OffsetDateTime)> = on_pool!(self, pool, {
+            sqlx::query_as(
+                "SELECT version, saved_by, saved_at FROM workbook_versions \
+                 WHERE inode_id = $1 ORDER BY version DESC",
+            )
+            .bind(id.0)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(version, saved_by, saved_at)| WorkbookVersion {
+                version,
+                saved_by: saved_by.map(Into::into),
+                saved_at,
+            })
+            .collect())
     }
 
     async fn insert_workbook_run(&self, run: &WorkbookRun, keep: u32) -> StoreResult<()> {

@@ -55,6 +55,16 @@ pub(crate) async fn workbooks_are_nodes_with_versioned_documents(store: Arc<SqlS
             .unwrap(),
         Some(3)
     );
+    // Every version is in the history, newest first; the refused save is not.
+    let history = store.workbook_history(wb.id).await.unwrap();
+    assert_eq!(
+        history.iter().map(|v| v.version).collect::<Vec<_>>(),
+        [3, 2, 1]
+    );
+    assert!(history
+        .iter()
+        .all(|v| v.saved_by == Some(b.admin.id) && v.saved_at == now));
+    assert!(store.workbook_history(other).await.unwrap().is_empty());
 
     // The run trace keeps only the newest runs, newest first, every field read back.
     let run = |n: i64| sigil_store::WorkbookRun {
