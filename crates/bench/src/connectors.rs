@@ -277,16 +277,7 @@ pub(crate) fn connectors_suite(
             let mut http = Vec::new();
             for _ in 0..5 {
                 let t0 = Instant::now();
-                let status = client_rt.block_on(async {
-                    reqwest::Client::new()
-                        .post(format!("{base}/v2/api-documents?name=sigma"))
-                        .bearer_auth(token)
-                        .header("content-type", "application/json")
-                        .body(doc.clone())
-                        .send()
-                        .await
-                        .map(|r| r.status())
-                })?;
+                let status = import_sigma(client_rt, &base, token, &doc)?;
                 anyhow::ensure!(status.is_success(), "import answered {status}");
                 http.push(t0.elapsed());
             }

@@ -201,16 +201,7 @@ pub(crate) fn imports_suite(
     match std::fs::read(&reference) {
         Ok(doc) => {
             let t = Instant::now();
-            let status = client_rt.block_on(async {
-                reqwest::Client::new()
-                    .post(format!("{base}/v2/api-documents?name=sigma"))
-                    .bearer_auth(token)
-                    .header("content-type", "application/json")
-                    .body(doc.clone())
-                    .send()
-                    .await
-                    .map(|r| r.status())
-            })?;
+            let status = import_sigma(client_rt, &base, token, &doc)?;
             anyhow::ensure!(status.is_success(), "Sigma's document: {status}");
             let parsed = sigil_connect::openapi::parse(&doc)?;
             println!(
@@ -227,6 +218,25 @@ pub(crate) fn imports_suite(
         ),
     }
     Ok(())
+}
+
+/// Imports Sigma's document (JSON) as `sigma`; answers the status.
+pub(crate) fn import_sigma(
+    client_rt: &tokio::runtime::Runtime,
+    base: &str,
+    token: &str,
+    doc: &[u8],
+) -> anyhow::Result<reqwest::StatusCode> {
+    Ok(client_rt.block_on(async {
+        reqwest::Client::new()
+            .post(format!("{base}/v2/api-documents?name=sigma"))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(doc.to_vec())
+            .send()
+            .await
+            .map(|r| r.status())
+    })?)
 }
 
 /// The server's parsed-document cache: documents kept and estimated bytes.

@@ -89,41 +89,57 @@ pub async fn list_workbook_elements(
     Ok(Json(paged(elements, &q)?))
 }
 
-/// An empty page, for a workbook the caller can view.
-async fn nothing_for(
-    st: &AppState,
-    caller: &CurrentMember,
-    id: InodeId,
-    q: &SimplePage,
-) -> Result<Json<PageOf<Nothing>>, ApiError> {
-    viewable(st, caller, id).await?;
-    Ok(Json(paged(Vec::new(), q)?))
+/// One handler per list sigil holds nothing for (utoipa documents one function per
+/// path): each answers an empty page for a workbook the caller can view.
+macro_rules! nothing_lists {
+    ($($name:ident: $path:tt, $operation:tt, $summary:tt, $why:tt;)*) => {$(
+        #[doc = $summary]
+        #[doc = ""]
+        #[doc = $why]
+        #[utoipa::path(
+            get,
+            path = $path,
+            tag = "workbooks",
+            operation_id = $operation,
+            params(("workbookId" = String, Path), SimplePage),
+            responses(
+                (status = 200, body = PageOf<Nothing>),
+                (status = 401, body = ErrorBody),
+                (status = 404, body = ErrorBody),
+            ),
+            security(("bearer" = []))
+        )]
+        #[tracing::instrument(skip_all)]
+        pub async fn $name(
+            State(st): State<AppState>,
+            caller: CurrentMember,
+            Id(id): Id<InodeId>,
+            ApiQuery(q): ApiQuery<SimplePage>,
+        ) -> Result<Json<PageOf<Nothing>>, ApiError> {
+            viewable(&st, &caller, id).await?;
+            Ok(Json(paged(Vec::new(), &q)?))
+        }
+    )*};
 }
 
-/// List a workbook's columns
-///
-/// sigil's elements (controls, buttons, text) have no columns: always empty.
-#[utoipa::path(
-    get,
-    path = "/v2/workbooks/{workbookId}/columns",
-    tag = "workbooks",
-    operation_id = "getWorkbookColumns",
-    params(("workbookId" = String, Path), SimplePage),
-    responses(
-        (status = 200, body = PageOf<Nothing>),
-        (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-    ),
-    security(("bearer" = []))
-)]
-#[tracing::instrument(skip_all)]
-pub async fn list_workbook_columns(
-    State(st): State<AppState>,
-    caller: CurrentMember,
-    Id(id): Id<InodeId>,
-    ApiQuery(q): ApiQuery<SimplePage>,
-) -> Result<Json<PageOf<Nothing>>, ApiError> {
-    nothing_for(&st, &caller, id, &q).await
+nothing_lists! {
+    list_workbook_columns: "/v2/workbooks/{workbookId}/columns", "getWorkbookColumns",
+        "List a workbook's columns",
+        "sigil's elements (controls, buttons, text) have no columns: always empty.";
+    list_workbook_queries: "/v2/workbooks/{workbookId}/queries", "listWorkbookQueries",
+        "List a workbook's queries", "sigil runs no SQL: always empty.";
+    list_lineage_tree: "/v2/workbooks/{workbookId}/lineage", "listLineageTree",
+        "List a workbook's lineage", "sigil's elements read no data sources: always empty.";
+    list_materialization_schedules: "/v2/workbooks/{workbookId}/materialization-schedules",
+        "listMaterializationSchedules", "List a workbook's materialization schedules",
+        "sigil materializes nothing: always empty.";
+    list_materialization_schedules_v2_1:
+        "/v2.1/workbooks/{workbookId}/materialization-schedules",
+        "v2_1_listMaterializationSchedules",
+        "List a workbook's materialization schedules (v2.1)",
+        "sigil materializes nothing: always empty.";
+    list_workbook_schedules: "/v2/workbooks/{workbookId}/schedules", "listWorkbookSchedules",
+        "List a workbook's export schedules", "sigil sends no exports: always empty.";
 }
 
 /// List an element's columns
@@ -152,58 +168,6 @@ pub async fn list_element_columns(
     let wb = viewable(&st, &caller, id).await?;
     has_element(&wb.document, id, &element_id)?;
     Ok(Json(paged(Vec::new(), &q)?))
-}
-
-/// List a workbook's queries
-///
-/// sigil runs no SQL: always empty.
-#[utoipa::path(
-    get,
-    path = "/v2/workbooks/{workbookId}/queries",
-    tag = "workbooks",
-    operation_id = "listWorkbookQueries",
-    params(("workbookId" = String, Path), SimplePage),
-    responses(
-        (status = 200, body = PageOf<Nothing>),
-        (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-    ),
-    security(("bearer" = []))
-)]
-#[tracing::instrument(skip_all)]
-pub async fn list_workbook_queries(
-    State(st): State<AppState>,
-    caller: CurrentMember,
-    Id(id): Id<InodeId>,
-    ApiQuery(q): ApiQuery<SimplePage>,
-) -> Result<Json<PageOf<Nothing>>, ApiError> {
-    nothing_for(&st, &caller, id, &q).await
-}
-
-/// List a workbook's lineage
-///
-/// sigil's elements read no data sources: always empty.
-#[utoipa::path(
-    get,
-    path = "/v2/workbooks/{workbookId}/lineage",
-    tag = "workbooks",
-    operation_id = "listLineageTree",
-    params(("workbookId" = String, Path), SimplePage),
-    responses(
-        (status = 200, body = PageOf<Nothing>),
-        (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-    ),
-    security(("bearer" = []))
-)]
-#[tracing::instrument(skip_all)]
-pub async fn list_lineage_tree(
-    State(st): State<AppState>,
-    caller: CurrentMember,
-    Id(id): Id<InodeId>,
-    ApiQuery(q): ApiQuery<SimplePage>,
-) -> Result<Json<PageOf<Nothing>>, ApiError> {
-    nothing_for(&st, &caller, id, &q).await
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -267,82 +231,6 @@ pub async fn workbook_sources(
 ) -> Result<Json<Vec<Nothing>>, ApiError> {
     viewable(&st, &caller, id).await?;
     Ok(Json(Vec::new()))
-}
-
-/// List a workbook's materialization schedules
-///
-/// sigil materializes nothing: always empty.
-#[utoipa::path(
-    get,
-    path = "/v2/workbooks/{workbookId}/materialization-schedules",
-    tag = "workbooks",
-    operation_id = "listMaterializationSchedules",
-    params(("workbookId" = String, Path), SimplePage),
-    responses(
-        (status = 200, body = PageOf<Nothing>),
-        (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-    ),
-    security(("bearer" = []))
-)]
-#[tracing::instrument(skip_all)]
-pub async fn list_materialization_schedules(
-    State(st): State<AppState>,
-    caller: CurrentMember,
-    Id(id): Id<InodeId>,
-    ApiQuery(q): ApiQuery<SimplePage>,
-) -> Result<Json<PageOf<Nothing>>, ApiError> {
-    nothing_for(&st, &caller, id, &q).await
-}
-
-/// List a workbook's materialization schedules (v2.1)
-#[utoipa::path(
-    get,
-    path = "/v2.1/workbooks/{workbookId}/materialization-schedules",
-    tag = "workbooks",
-    operation_id = "v2_1_listMaterializationSchedules",
-    params(("workbookId" = String, Path), SimplePage),
-    responses(
-        (status = 200, body = PageOf<Nothing>),
-        (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-    ),
-    security(("bearer" = []))
-)]
-#[tracing::instrument(skip_all)]
-pub async fn list_materialization_schedules_v2_1(
-    State(st): State<AppState>,
-    caller: CurrentMember,
-    Id(id): Id<InodeId>,
-    ApiQuery(q): ApiQuery<SimplePage>,
-) -> Result<Json<PageOf<Nothing>>, ApiError> {
-    nothing_for(&st, &caller, id, &q).await
-}
-
-/// List a workbook's export schedules
-///
-/// sigil sends no exports: always empty.
-#[utoipa::path(
-    get,
-    path = "/v2/workbooks/{workbookId}/schedules",
-    tag = "workbooks",
-    operation_id = "listWorkbookSchedules",
-    params(("workbookId" = String, Path), SimplePage),
-    responses(
-        (status = 200, body = PageOf<Nothing>),
-        (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody),
-    ),
-    security(("bearer" = []))
-)]
-#[tracing::instrument(skip_all)]
-pub async fn list_workbook_schedules(
-    State(st): State<AppState>,
-    caller: CurrentMember,
-    Id(id): Id<InodeId>,
-    ApiQuery(q): ApiQuery<SimplePage>,
-) -> Result<Json<PageOf<Nothing>>, ApiError> {
-    nothing_for(&st, &caller, id, &q).await
 }
 
 #[derive(Debug, Serialize, ToSchema)]

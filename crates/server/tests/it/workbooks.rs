@@ -841,6 +841,29 @@ async fn workbook_read_endpoints_answer_what_sigil_holds_in_sigmas_shapes() {
             "{rest}"
         );
     }
+    // Each is documented in /openapi.json under Sigma's operation id.
+    let (_, api) = app.get("/openapi.json", None).await;
+    for (path, id, summary) in [
+        (
+            "/v2/workbooks/{workbookId}/columns",
+            "getWorkbookColumns",
+            "List a workbook's columns",
+        ),
+        (
+            "/v2/workbooks/{workbookId}/schedules",
+            "listWorkbookSchedules",
+            "List a workbook's export schedules",
+        ),
+        (
+            "/v2/workbooks/{workbookId}/version-history",
+            "getVersionHistory",
+            "List a workbook's versions",
+        ),
+    ] {
+        let op = &api["paths"][path]["get"];
+        assert_eq!(op["operationId"], id, "{path}");
+        assert_eq!(op["summary"], summary, "{path}");
+    }
     let v21 = format!("/v2.1/workbooks/{}/materialization-schedules", w.workbook);
     assert_eq!(ok(app.get(&v21, Some(&w.admin)).await), empty);
     assert_eq!(
