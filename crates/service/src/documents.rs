@@ -236,7 +236,7 @@ impl Documents {
             .parse(text.clone(), self.limits)
             .await?
             .map_err(import_error)?;
-        let count = parsed.operations().map_err(import_error)?.len();
+        let count = parsed.operation_count();
         // The parse's copy is gone: this takes the buffer without copying it.
         let text = String::from_utf8(Vec::from(text)).map_err(|_| {
             ServiceError::invalid_field("document", "the document is not UTF-8 text")

@@ -65,6 +65,8 @@ pub struct Document {
     root: Value,
     /// Estimated heap bytes, for a cache to weigh it by.
     weight: usize,
+    /// How many operations it has, counted when it was parsed.
+    operation_count: usize,
 }
 
 /// A parameter of an operation.
@@ -142,14 +144,15 @@ pub fn parse_with(text: &[u8], limits: &Limits) -> Result<Document, ImportError>
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_owned();
-    let doc = Document {
+    let mut doc = Document {
         version,
         title,
         root,
         weight,
+        operation_count: 0,
     };
     // Walk every operation once, so that a broken one is reported now, not later.
-    doc.operations()?;
+    doc.operation_count = doc.operations()?.len();
     Ok(doc)
 }
 
@@ -161,6 +164,11 @@ impl Document {
     /// Estimated heap bytes this document holds.
     pub fn weight(&self) -> usize {
         self.weight
+    }
+
+    /// How many operations it has.
+    pub fn operation_count(&self) -> usize {
+        self.operation_count
     }
 
     fn lookup(&self, reference: &str, at: &str) -> Result<&Value, ImportError> {
