@@ -32,7 +32,9 @@ pub struct Param {
     pub value: Option<String>,
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub ty: Option<ParamType>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Always answered (`null` when none): Sigma's schema declares it on every
+    /// parameter.
+    #[serde(default)]
     pub shape: Option<Value>,
 }
 
@@ -339,13 +341,18 @@ impl Params {
             }
             match p.mode {
                 Mode::Dynamic => {
+                    let ty = p.ty.unwrap_or(ParamType::String);
+                    if matches!(ty, ParamType::Array | ParamType::Object) {
+                        return Err(bad(
+                            field,
+                            format!(
+                                "a path parameter fills one segment: type {} cannot; use string, number, boolean or raw",
+                                ty.as_str()
+                            ),
+                        ));
+                    }
                     path_text = replace_single_braces(&path_text, &p.key, &p.key);
-                    declare(
-                        &mut types,
-                        &field,
-                        &p.key,
-                        p.ty.unwrap_or(ParamType::String),
-                    )?;
+                    declare(&mut types, &field, &p.key, ty)?;
                 }
                 Mode::Static => {
                     let value = p
@@ -361,7 +368,9 @@ impl Params {
         }
         let path = TextTemplate::parse(&path_text).map_err(|e| template_error("params.url", e))?;
         for n in path.names() {
-            if !static_values.contains_key(&n) {
+            // A path parameter's own type stands (a number renders as its digits);
+            // any other name in the path is text.
+            if !static_values.contains_key(&n) && !types.contains_key(&n) {
                 declare(&mut types, "params.url", &n, ParamType::String)?;
             }
         }
@@ -747,6 +756,38 @@ mod tests {
             injected.unwrap_err(),
             TemplateError::HeaderInjection("X-Trace".into())
         );
+    }
+
+    #[test]
+    fn a_path_parameter_keeps_its_type_and_fills_one_segment() {
+        let with = |ty: &str| {
+            params(json!({
+                "method": "GET", "url": "https://api.example.com/v2/items/{id}",
+                "headers": [], "queryParams": [], "body": "",
+                "pathParams": [{"key": "id", "mode": "dynamic", "type": ty}]
+            }))
+            .compile()
+        };
+        let c = with("number").unwrap();
+        assert_eq!(c.parameters()["id"], ParamType::Number);
+        let r = c
+            .render(&BTreeMap::from([("id".into(), json!("42"))]))
+            .unwrap();
+        assert_eq!(r.url.as_str(), "https://api.example.com/v2/items/42");
+        let wrong = c.render(&BTreeMap::from([("id".into(), json!("x"))]));
+        assert!(matches!(wrong, Err(TemplateError::WrongType { .. })));
+        let r = with("boolean")
+            .unwrap()
+            .render(&BTreeMap::from([("id".into(), json!(true))]))
+            .unwrap();
+        assert_eq!(r.url.as_str(), "https://api.example.com/v2/items/true");
+        for ty in ["array", "object"] {
+            let e = with(ty).unwrap_err().to_string();
+            assert!(
+                e.contains("params.pathParams[0]") && e.contains("one segment"),
+                "{e}"
+            );
+        }
     }
 
     #[test]

@@ -16,6 +16,8 @@ pub enum UserKind {
 }
 
 impl UserKind {
+    pub const ALL: [UserKind; 3] = [UserKind::Internal, UserKind::Guest, UserKind::Embed];
+
     pub fn as_str(self) -> &'static str {
         match self {
             UserKind::Internal => "internal",

@@ -14,6 +14,8 @@ pub enum Visibility {
 }
 
 impl Visibility {
+    pub const ALL: [Visibility; 2] = [Visibility::Public, Visibility::Private];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Visibility::Public => "public",
@@ -66,6 +68,13 @@ pub enum GrantPermission {
 }
 
 impl GrantPermission {
+    pub const ALL: [GrantPermission; 4] = [
+        GrantPermission::View,
+        GrantPermission::Explore,
+        GrantPermission::Organize,
+        GrantPermission::Edit,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             GrantPermission::View => "view",
@@ -99,5 +108,23 @@ mod tests {
             assert_eq!(GrantPermission::parse(p).unwrap().as_str(), p);
         }
         assert_eq!(Visibility::parse("secret"), None);
+    }
+}
+
+#[cfg(test)]
+mod all_lists {
+    use super::*;
+
+    #[test]
+    fn every_listed_value_parses_back() {
+        for v in Visibility::ALL {
+            assert_eq!(Visibility::parse(v.as_str()), Some(v));
+        }
+        for p in GrantPermission::ALL {
+            assert_eq!(GrantPermission::parse(p.as_str()), Some(p));
+        }
+        for k in crate::UserKind::ALL {
+            assert_eq!(crate::UserKind::parse(k.as_str()), Some(k));
+        }
     }
 }

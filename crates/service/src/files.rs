@@ -335,7 +335,7 @@ impl Files {
             "workspace" => {
                 return Err(ServiceError::invalid_field(
                     "type",
-                    "create workspaces with POST /v2/workspaces",
+                    "a workspace is made by Workspaces::create",
                 ))
             }
             "report" => {

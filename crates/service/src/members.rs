@@ -336,13 +336,9 @@ impl Members {
         }
         let new_owner = match &req.new_owner_id {
             None => None,
+            // Sigma sends it with `isArchived: true`; without archiving it is checked
+            // but moves nothing, as a client sending Sigma's whole body expects.
             Some(raw) => {
-                if !m.is_archived {
-                    return Err(ServiceError::invalid_field(
-                        "newOwnerId",
-                        "newOwnerId applies to archived members: send isArchived: true with it",
-                    ));
-                }
                 let to: MemberId = raw.parse().map_err(|_| {
                     ServiceError::invalid_field(
                         "newOwnerId",
@@ -372,7 +368,7 @@ impl Members {
                 .insert(RevocationKind::Member, &m.id.to_string());
             self.store.delete_member_sessions(m.id).await?;
         }
-        if let Some(to) = new_owner {
+        if let Some(to) = new_owner.filter(|_| m.is_archived) {
             let moved = self.store.reassign_documents(m.id, to).await?;
             tracing::info!(from = %m.id, to = %to, moved, "documents reassigned");
         }

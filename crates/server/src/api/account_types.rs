@@ -51,6 +51,7 @@ pub struct TokenPaging {
     /// Accepted as a synonym of `pageToken`.
     next_page_token: Option<String>,
     /// Entries per page, 1 to 1000 (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
     page_size: Option<String>,
 }
 
@@ -66,6 +67,7 @@ pub struct CreateAccountType {
     #[serde(default)]
     pub description: Option<String>,
     /// Permission names, e.g. `["view", "explore", "trigger-api-actions"]`.
+    #[schema(value_type = Vec<crate::api::schemas::PermissionSchema>, inline)]
     pub permissions: Vec<String>,
 }
 

@@ -40,8 +40,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct ApiConnectorBody {
     pub api_connector_id: String,
     pub name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    /// `""` when none was given: Sigma's schema has a string here, never null.
+    pub description: String,
     /// `method`, `url`, `headers`, `pathParams`, `queryParams`, `body`, `bodyParams`.
     #[schema(value_type = Object)]
     pub params: Value,
@@ -60,7 +60,7 @@ pub struct ApiConnectorBody {
 pub struct ApiConnectorEntry {
     pub api_connector_id: String,
     pub name: String,
-    pub description: Option<String>,
+    pub description: String,
 }
 
 fn body_of(v: ConnectorView) -> Result<ApiConnectorBody, ApiError> {
@@ -76,7 +76,7 @@ fn body_of(v: ConnectorView) -> Result<ApiConnectorBody, ApiError> {
     Ok(ApiConnectorBody {
         api_connector_id: c.id.to_string(),
         name: c.name,
-        description: c.description,
+        description: c.description.unwrap_or_default(),
         params: p,
         config: v.config,
         auth_id: c.auth_id.map(|a| a.to_string()),
@@ -145,7 +145,7 @@ pub async fn list_api_connectors(
     Ok(Json(TokenList::of(list, |c| ApiConnectorEntry {
         api_connector_id: c.id.to_string(),
         name: c.name,
-        description: c.description,
+        description: c.description.unwrap_or_default(),
     })))
 }
 
@@ -483,6 +483,7 @@ pub struct ApiCallBody {
 pub struct CallPaging {
     pub page_token: Option<String>,
     /// 1 to 1000 (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
     pub page_size: Option<String>,
 }
 

@@ -33,8 +33,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct ApiCredentialBody {
     pub api_credential_id: String,
     pub name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    /// `""` when none was given: Sigma's schema has a string here, never null.
+    pub description: String,
     pub auth_method: String,
     pub allowlist: Vec<String>,
     /// `{"authMethod": …, "<method>": {…}}` without passwords, tokens or secrets.
@@ -52,6 +52,7 @@ pub struct ApiCredentialBody {
 pub struct ApiCredentialEntry {
     pub api_credential_id: String,
     pub name: String,
+    pub description: String,
     pub auth_method: String,
     pub allowlist: Vec<String>,
 }
@@ -60,7 +61,7 @@ fn body_of(c: &ApiCredential) -> Result<ApiCredentialBody, ApiError> {
     Ok(ApiCredentialBody {
         api_credential_id: c.id.to_string(),
         name: c.name.clone(),
-        description: c.description.clone(),
+        description: c.description.clone().unwrap_or_default(),
         auth_method: c.auth_method.clone(),
         allowlist: c.allowlist.clone(),
         credential: serde_json::from_str(&c.public).map_err(ApiError::internal)?,
@@ -131,6 +132,7 @@ pub async fn list_api_credentials(
     Ok(Json(TokenList::of(list, |c| ApiCredentialEntry {
         api_credential_id: c.id.to_string(),
         name: c.name,
+        description: c.description.unwrap_or_default(),
         auth_method: c.auth_method,
         allowlist: c.allowlist,
     })))

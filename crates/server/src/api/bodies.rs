@@ -18,7 +18,7 @@ pub struct TeamBody {
     pub name: String,
     pub description: String,
     /// `public` or `private`.
-    #[schema(value_type = String)]
+    #[schema(value_type = crate::api::schemas::VisibilitySchema, inline)]
     pub visibility: Visibility,
     pub is_archived: bool,
     pub created_by: String,
@@ -54,7 +54,7 @@ pub struct GrantBody {
     pub member_id: Option<String>,
     pub team_id: Option<String>,
     /// `view`, `explore`, `organize` or `edit`.
-    #[schema(value_type = String)]
+    #[schema(value_type = crate::api::schemas::GrantPermissionSchema, inline)]
     pub permission: GrantPermission,
     pub created_by: String,
     pub updated_by: String,

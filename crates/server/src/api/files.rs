@@ -7,6 +7,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use sigil_core::{GrantPermission, InodeId, MemberId};
 use sigil_service::files::{kind_name, FileEntry, FileUpdate, NewFile};
+use sigil_service::workspaces::Created;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -77,10 +78,13 @@ fn file_body(e: FileEntry) -> FileBody {
 #[into_params(parameter_in = Query, rename_all = "camelCase")]
 pub struct FileQuery {
     /// Page number, from 1.
+    #[param(schema_with = crate::api::schemas::page_number)]
     page: Option<String>,
     /// Entries per page, 1 to 1000 (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
     limit: Option<String>,
     /// Case-insensitive part of the name.
+    #[param(schema_with = crate::api::schemas::search_text)]
     name: Option<String>,
     /// Kinds, any of Sigma's: `workspace`, `folder`, `workbook`, `dataset`,
     /// `data-model`, `sql`, `worksheet`, `dashboard`, `template`, `table`, `symlink`,
@@ -229,7 +233,7 @@ pub async fn list_member_files(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateFile {
-    /// `folder` or `workbook` (workspaces: `POST /v2/workspaces`).
+    /// `workspace`, `folder` or `workbook` (`report`: 501, sigil holds none).
     #[serde(rename = "type")]
     pub kind: String,
     pub name: String,
@@ -273,6 +277,23 @@ pub async fn create_file(
     caller: CurrentMember,
     ApiJson(req): ApiJson<CreateFile>,
 ) -> Result<Json<FileBody>, ApiError> {
+    if req.kind == "workspace" {
+        // Sigma's `{"type": "workspace", "name"}`: the same as `POST /v2/workspaces`,
+        // answered as the file it makes.
+        let created = st
+            .services
+            .workspaces
+            .create(&caller, &req.name, false)
+            .await?;
+        let id = match created {
+            Created::Created(ws) => ws.id,
+            // Only with `noDuplicates`, which this form does not have.
+            Created::Existing(same) => same.first().map(|w| w.id).ok_or_else(|| {
+                ApiError::internal(anyhow::anyhow!("a workspace was neither made nor found"))
+            })?,
+        };
+        return Ok(Json(file_body(st.services.files.get(&caller, id).await?)));
+    }
     let parent_id = match req.parent_id.as_deref() {
         None => None,
         Some(raw) => Some(parse_id::<InodeId>("inodeId", raw)?),

@@ -25,8 +25,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct GrantQuery {
     /// Page number, from 1.
+    #[param(schema_with = crate::api::schemas::page_number)]
     page: Option<String>,
     /// Entries per page, 1 to 1000 (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
     limit: Option<String>,
     /// Grants on this node (and its ancestors, unless `directGrantsOnly`).
     inode_id: Option<String>,
@@ -121,6 +123,7 @@ pub async fn list_grants(
 pub struct CreateGrant {
     pub grantee: GranteeBody,
     /// `view`, `explore`, `organize` or `edit`.
+    #[schema(value_type = crate::api::schemas::GrantPermissionSchema, inline)]
     pub permission: String,
     pub inode_id: String,
     /// Sigma's version tag to grant on: accepted and ignored (sigil grants on the node).

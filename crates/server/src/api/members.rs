@@ -42,7 +42,7 @@ pub struct MemberBody {
     pub updated_at: String,
     pub home_folder_id: Option<String>,
     /// `internal`, `guest` or `embed`.
-    #[schema(value_type = String)]
+    #[schema(value_type = crate::api::schemas::UserKindSchema, inline)]
     pub user_kind: UserKind,
     pub is_archived: bool,
     pub is_inactive: bool,
@@ -76,10 +76,13 @@ fn member_body(r: &MemberRecord) -> MemberBody {
 #[into_params(parameter_in = Query)]
 pub struct MemberQuery {
     /// Page number, from 1.
+    #[param(schema_with = crate::api::schemas::page_number)]
     page: Option<String>,
     /// Entries per page, 1 to 1000 (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
     limit: Option<String>,
     /// Case-insensitive part of the email, first or last name.
+    #[param(schema_with = crate::api::schemas::search_text)]
     search: Option<String>,
     /// Exact email.
     email: Option<String>,
@@ -179,7 +182,7 @@ pub struct CreateMember {
     #[serde(default)]
     pub is_guest: Option<bool>,
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<crate::api::schemas::UserKindSchema>, inline)]
     pub user_kind: Option<UserKind>,
     #[serde(default)]
     pub add_to_teams: Option<Vec<AddToTeam>>,
@@ -282,7 +285,7 @@ pub struct UpdateMember {
     pub email: Option<String>,
     pub is_archived: Option<bool>,
     pub is_inactive: Option<bool>,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<crate::api::schemas::UserKindSchema>, inline)]
     pub user_kind: Option<UserKind>,
     /// With `isArchived: true`: the member who receives the archived member's documents.
     pub new_owner_id: Option<String>,
@@ -398,7 +401,8 @@ pub async fn list_member_teams(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetPassword {
-    /// At least 8 characters.
+    /// 8 to 1024 characters.
+    #[schema(min_length = 8, max_length = 1024)]
     pub password: String,
 }
 

@@ -16,6 +16,7 @@ pub mod grants;
 pub mod members;
 pub mod ops;
 pub mod report;
+pub mod schemas;
 pub mod shape;
 pub mod teams;
 pub mod unheld;

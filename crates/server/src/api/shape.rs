@@ -54,8 +54,10 @@ impl<T> PageOf<T> {
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// Page number, from 1 (the `nextPage` of the previous page).
+    #[param(schema_with = crate::api::schemas::page_number)]
     pub page: Option<String>,
     /// Entries per page, 1 to 1000 (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
     pub limit: Option<String>,
 }
 
@@ -101,6 +103,7 @@ pub struct TokenParams {
     /// The `nextPageToken` of the previous page.
     pub page_token: Option<String>,
     /// Entries per page, 1 to 1000 (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
     pub page_size: Option<String>,
     /// Only `name` (the default order) is supported.
     pub order_by: Option<String>,

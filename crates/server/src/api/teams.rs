@@ -47,14 +47,19 @@ fn with_members(t: sigil_service::teams::TeamWithMembers) -> TeamWithMembers {
 #[into_params(parameter_in = Query)]
 pub struct TeamQuery {
     /// Page number, from 1.
+    #[param(schema_with = crate::api::schemas::page_number)]
     page: Option<String>,
     /// Entries per page, 1 to 1000 (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
     limit: Option<String>,
     /// Case-insensitive part of the name.
+    #[param(schema_with = crate::api::schemas::search_text)]
     name: Option<String>,
     /// Case-insensitive part of the description.
+    #[param(schema_with = crate::api::schemas::search_text)]
     description: Option<String>,
     /// `public` or `private`.
+    #[param(value_type = Option<crate::api::schemas::VisibilitySchema>, inline)]
     visibility: Option<String>,
 }
 
@@ -146,7 +151,7 @@ pub struct CreateTeam {
     pub create_team_folder: Option<bool>,
     /// `public` or `private` (default `private`).
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<crate::api::schemas::VisibilitySchema>, inline)]
     pub visibility: Option<Visibility>,
 }
 
@@ -214,7 +219,7 @@ pub async fn get_team(
 pub struct UpdateTeam {
     pub name: Option<String>,
     pub description: Option<String>,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<crate::api::schemas::VisibilitySchema>, inline)]
     pub visibility: Option<Visibility>,
     pub is_archived: Option<bool>,
 }

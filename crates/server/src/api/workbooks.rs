@@ -38,6 +38,7 @@ pub struct WorkbookBody {
     pub workbook_id: String,
     pub workbook_url_id: String,
     pub name: String,
+    pub description: String,
     pub url: String,
     pub path: String,
     pub latest_version: i64,
@@ -66,6 +67,7 @@ fn workbook_body(st: &AppState, e: WorkbookEntry) -> WorkbookBody {
         updated_at: clock::rfc3339(n.updated_at),
         is_archived: n.is_archived,
         tags: Vec::new(),
+        description: n.description,
         name: n.name,
     }
 }
@@ -74,7 +76,11 @@ fn workbook_body(st: &AppState, e: WorkbookEntry) -> WorkbookBody {
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct WorkbookQuery {
+    /// Page number, from 1.
+    #[param(schema_with = crate::api::schemas::page_number)]
     pub page: Option<String>,
+    /// Entries per page, 1 to 1000 (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
     pub limit: Option<String>,
     /// Archived workbooks instead of live ones.
     pub is_archived: Option<String>,
@@ -203,7 +209,11 @@ pub async fn get_workbook(
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct SimplePage {
+    /// Page number, from 1.
+    #[param(schema_with = crate::api::schemas::page_number)]
     pub page: Option<String>,
+    /// Entries per page, 1 to 1000 (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
     pub limit: Option<String>,
     pub tag: Option<String>,
     pub bookmark_id: Option<String>,

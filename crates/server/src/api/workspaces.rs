@@ -62,10 +62,13 @@ fn workspace_body(w: &Inode) -> WorkspaceBody {
 #[into_params(parameter_in = Query)]
 pub struct WorkspaceQuery {
     /// Page number, from 1.
+    #[param(schema_with = crate::api::schemas::page_number)]
     page: Option<String>,
     /// Entries per page, 1 to 1000 (default 50).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
     limit: Option<String>,
     /// Case-insensitive part of the name.
+    #[param(schema_with = crate::api::schemas::search_text)]
     name: Option<String>,
     /// Exact name.
     exact_name: Option<String>,
@@ -322,12 +325,14 @@ pub async fn list_workspace_grants(
 pub struct GrantRequest {
     pub grantee: GranteeBody,
     /// `view`, `explore`, `organize` or `edit`.
+    #[schema(value_type = crate::api::schemas::GrantPermissionSchema, inline)]
     pub permission: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct GrantsRequest {
     /// 1 to 100 grants.
+    #[schema(min_items = 1, max_items = 100)]
     pub grants: Vec<GrantRequest>,
 }
 
@@ -446,7 +451,7 @@ pub struct AccessBody {
     pub inode_id: String,
     pub member_id: String,
     /// The effective permission, or null when the member cannot even view the node.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<crate::api::schemas::GrantPermissionSchema>, inline)]
     pub permission: Option<GrantPermission>,
     /// Sigma's label: Can View, Can Explore, Can Contribute, Can Manage.
     pub label: Option<&'static str>,

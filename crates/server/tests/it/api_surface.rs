@@ -255,3 +255,124 @@ async fn the_document_names_the_public_url_as_its_server() {
         serde_json::json!([{"url": "https://sigil.example.com"}])
     );
 }
+
+/// The schema of an operation's JSON request body, or of one of its parameters.
+fn operation<'a>(doc: &'a Value, method: &str, path: &str) -> &'a Value {
+    &doc["paths"][path][method]
+}
+
+fn resolve<'a>(doc: &'a Value, s: &'a Value) -> &'a Value {
+    match s["$ref"].as_str() {
+        Some(r) => resolve(doc, doc.pointer(r.trim_start_matches('#')).unwrap()),
+        None => s,
+    }
+}
+
+fn body_property<'a>(doc: &'a Value, method: &str, path: &str, name: &str) -> &'a Value {
+    let s = &operation(doc, method, path)["requestBody"]["content"]["application/json"]["schema"];
+    resolve(doc, &resolve(doc, s)["properties"][name])
+}
+
+fn parameter<'a>(doc: &'a Value, method: &str, path: &str, name: &str) -> &'a Value {
+    let params = operation(doc, method, path)["parameters"]
+        .as_array()
+        .unwrap();
+    &params.iter().find(|p| p["name"] == name).unwrap()["schema"]
+}
+
+/// The enum a schema states, `null` left out (an optional property may be null).
+fn enum_of(s: &Value) -> Vec<String> {
+    let own = s["enum"].as_array().cloned().unwrap_or_default();
+    let nested = s["oneOf"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(s["anyOf"].as_array().into_iter().flatten())
+        .flat_map(|b| b["enum"].as_array().cloned().unwrap_or_default());
+    own.into_iter()
+        .chain(nested)
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_document_states_the_enums_bounds_and_patterns_the_server_checks() {
+    let app = TestApp::spawn().await;
+    let doc = openapi(&app).await;
+    let kinds = ["internal", "guest", "embed"];
+    assert_eq!(
+        enum_of(body_property(&doc, "post", "/v2/members", "userKind")),
+        kinds
+    );
+    assert_eq!(
+        enum_of(body_property(
+            &doc,
+            "patch",
+            "/v2/members/{memberId}",
+            "userKind"
+        )),
+        kinds
+    );
+    let visibility = ["public", "private"];
+    assert_eq!(
+        enum_of(body_property(&doc, "post", "/v2/teams", "visibility")),
+        visibility
+    );
+    assert_eq!(
+        enum_of(parameter(&doc, "get", "/v2/teams", "visibility")),
+        visibility
+    );
+    let grant = ["view", "explore", "organize", "edit"];
+    assert_eq!(
+        enum_of(body_property(&doc, "post", "/v2/grants", "permission")),
+        grant
+    );
+    let perms = body_property(&doc, "post", "/v2/accountTypes", "permissions");
+    let perms = enum_of(resolve(&doc, &perms["items"]));
+    assert!(
+        perms.contains(&"trigger-api-actions".to_owned()),
+        "{perms:?}"
+    );
+    assert_eq!(perms.len(), sigil_core::Permission::ALL.len());
+
+    for (path, name) in [
+        ("/v2/members", "limit"),
+        ("/v2/teams", "limit"),
+        ("/v2/workspaces", "limit"),
+        ("/v2/grants", "limit"),
+        ("/v2/files", "limit"),
+        ("/v2/workbooks", "limit"),
+        ("/v2/accountTypes", "pageSize"),
+        ("/v2/api-connectors", "pageSize"),
+    ] {
+        let s = parameter(&doc, "get", path, name);
+        assert_eq!(
+            (s["minimum"].as_f64(), s["maximum"].as_f64()),
+            (Some(1.0), Some(1000.0)),
+            "{path} {name}: {s}"
+        );
+    }
+    assert_eq!(
+        parameter(&doc, "get", "/v2/members", "page")["pattern"],
+        "^[1-9][0-9]*$"
+    );
+    assert!(parameter(&doc, "get", "/v2/members", "search")["pattern"].is_string());
+    let grants = body_property(
+        &doc,
+        "post",
+        "/v2/workspaces/{workspaceId}/grants",
+        "grants",
+    );
+    assert_eq!(
+        (grants["minItems"].as_u64(), grants["maxItems"].as_u64()),
+        (Some(1), Some(100))
+    );
+    let password = body_property(&doc, "put", "/v2/members/{memberId}/password", "password");
+    assert_eq!(
+        (
+            password["minLength"].as_u64(),
+            password["maxLength"].as_u64()
+        ),
+        (Some(8), Some(1024))
+    );
+}

@@ -11,6 +11,7 @@ mod account_types;
 mod api_surface;
 mod auth_api;
 mod concurrency;
+mod conformance;
 mod connections;
 mod connectors;
 mod fidelity;

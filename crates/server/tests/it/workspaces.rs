@@ -727,10 +727,6 @@ async fn folders_inherit_grants_and_answer_path_and_permission() {
             StatusCode::NOT_IMPLEMENTED,
         ),
         (
-            json!({"type": "workspace", "name": "B"}),
-            StatusCode::BAD_REQUEST,
-        ),
-        (
             json!({"type": "folder", "name": "B"}),
             StatusCode::BAD_REQUEST,
         ),
@@ -750,4 +746,24 @@ async fn folders_inherit_grants_and_answer_path_and_permission() {
         let r = send(&app, Method::POST, "/v2/files", &admin, body.clone()).await;
         assert_eq!(r.0, status, "{body} → {}", r.1);
     }
+    // Sigma's `type: workspace` makes a workspace, as POST /v2/workspaces does.
+    let (status, made) = send(
+        &app,
+        Method::POST,
+        "/v2/files",
+        &admin,
+        json!({"type": "workspace", "name": "Made as a file"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{made}");
+    assert_eq!(made["type"], "workspace");
+    assert_eq!(made["permission"], "edit");
+    let (status, ws) = app
+        .get(
+            &format!("/v2/workspaces/{}", made["id"].as_str().unwrap()),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{ws}");
+    assert_eq!(ws["name"], "Made as a file");
 }

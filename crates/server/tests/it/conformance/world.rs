@@ -1,0 +1,227 @@
+//! The seeded world each operation runs against, made through the API: two members,
+//! a team, a workspace with a folder and a workbook (a page, controls and a sequence),
+//! grants, an API credential and connector, a custom account type and client
+//! credentials. Values a schema alone cannot make valid (ids, an allowlisted URL, a
+//! permission name) come from here, chosen by parameter or property name, so an
+//! operation added later reuses them.
+
+use std::cell::Cell;
+use std::collections::BTreeMap;
+
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use super::schema::Fill;
+use crate::common::TestApp;
+
+pub struct World {
+    ids: BTreeMap<&'static str, String>,
+}
+
+async fn ok(app: &TestApp, method: Method, path: &str, token: &str, body: Value) -> Value {
+    let (status, got) = app.send_json(method, path, Some(token), &body).await;
+    assert!(status.is_success(), "seeding {path}: {status} {got}");
+    got
+}
+
+fn text(v: &Value, key: &str) -> String {
+    v[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("{key} in {v}"))
+        .to_owned()
+}
+
+impl World {
+    pub async fn seed(app: &TestApp, admin: &str, serial: &Cell<u64>) -> World {
+        let n = serial.get() + 1;
+        serial.set(n);
+        let mut ids = BTreeMap::new();
+        let post = |path: &'static str, body: Value| ok(app, Method::POST, path, admin, body);
+        let a = post(
+            "/v2/members",
+            json!({"email": format!("a{n}@example.com"), "firstName": "Ada", "lastName": "World", "memberType": "Creator"}),
+        )
+        .await;
+        ids.insert("memberId", text(&a, "memberId"));
+        ids.insert("email", text(&a, "email"));
+        let b = post(
+            "/v2/members",
+            json!({"email": format!("b{n}@example.com"), "firstName": "Bo", "lastName": "World", "memberType": "Viewer"}),
+        )
+        .await;
+        ids.insert("otherMemberId", text(&b, "memberId"));
+        let t = post(
+            "/v2/teams",
+            json!({"name": format!("World team {n}"), "members": [ids["memberId"], ids["otherMemberId"]]}),
+        )
+        .await;
+        ids.insert("teamId", text(&t, "teamId"));
+        let w = post("/v2/workspaces", json!({"name": format!("World {n}")})).await;
+        ids.insert("workspaceId", text(&w, "workspaceId"));
+        let f = post(
+            "/v2/files",
+            json!({"type": "folder", "name": "Folder", "parentId": ids["workspaceId"]}),
+        )
+        .await;
+        ids.insert("folderId", text(&f, "id"));
+        let wb = post(
+            "/v2/workbooks",
+            json!({"folderId": ids["workspaceId"], "name": format!("Workbook {n}")}),
+        )
+        .await;
+        ids.insert("workbookId", text(&wb, "workbookId"));
+        ok(
+            app,
+            Method::PUT,
+            &format!("/v2/workbooks/{}/document", ids["workbookId"]),
+            admin,
+            json!({"pages": [{"pageId": "page-1", "name": "Page 1", "elements": [
+                {"type": "control", "elementId": "el-in", "controlId": "in", "controlType": "text-input", "label": "In"},
+                {"type": "control", "elementId": "el-note", "controlId": "note", "controlType": "text-area", "label": "Note"},
+                {"type": "button", "elementId": "el-go", "text": "Go", "onClick": [{"sequenceId": "go", "actions": [
+                    {"type": "setControlValue", "controlId": "in", "value": {"source": "static", "value": "done"}}]}]}
+            ]}, {"pageId": "page-2", "name": "Page 2", "elements": []}]}),
+        )
+        .await;
+        let g = post(
+            "/v2/grants",
+            json!({"grantee": {"memberId": ids["memberId"]}, "permission": "view", "inodeId": ids["workbookId"]}),
+        )
+        .await;
+        ids.insert("grantId", text(&g, "grantId"));
+        let path = format!("/v2/workspaces/{}/grants", ids["workspaceId"]);
+        ok(
+            app,
+            Method::POST,
+            &path,
+            admin,
+            json!({"grants": [{"grantee": {"teamId": ids["teamId"]}, "permission": "view"}]}),
+        )
+        .await;
+        let (_, list) = app.get(&path, Some(admin)).await;
+        let wg = list["entries"]
+            .as_array()
+            .and_then(|e| e.iter().find(|g| g["teamId"] == ids["teamId"]))
+            .unwrap_or_else(|| panic!("the team's workspace grant in {list}"));
+        ids.insert("workspaceGrantId", text(wg, "grantId"));
+        let cred = post(
+            "/v2/api-credentials",
+            json!({"name": format!("World credential {n}"), "allowlist": ["127.0.0.1"],
+                   "credential": {"authMethod": "bearer", "bearer": {"token": "t"}}}),
+        )
+        .await;
+        ids.insert("connectorCredentialId", text(&cred, "apiCredentialId"));
+        let unused = post(
+            "/v2/api-credentials",
+            json!({"name": format!("World spare credential {n}"), "allowlist": ["127.0.0.1"],
+                   "credential": {"authMethod": "bearer", "bearer": {"token": "t"}}}),
+        )
+        .await;
+        ids.insert("apiCredentialId", text(&unused, "apiCredentialId"));
+        let conn = post(
+            "/v2/api-connectors",
+            json!({"name": format!("World connector {n}"), "authId": ids["connectorCredentialId"], "params": {
+                "method": "GET", "url": app.url("/v2/whoami"), "headers": [], "pathParams": [],
+                "queryParams": [], "body": ""}}),
+        )
+        .await;
+        ids.insert("apiConnectorId", text(&conn, "apiConnectorId"));
+        let at = post(
+            "/v2/accountTypes",
+            json!({"name": format!("World type {n}"), "description": "d", "permissions": ["view"]}),
+        )
+        .await;
+        ids.insert("accountTypeId", text(&at, "accountTypeId"));
+        let (_, types) = app.get("/v2/accountTypes", Some(admin)).await;
+        let viewer = types["entries"]
+            .as_array()
+            .and_then(|e| e.iter().find(|t| t["accountTypeName"] == "Viewer"))
+            .unwrap_or_else(|| panic!("Viewer in {types}"));
+        ids.insert("viewerTypeId", text(viewer, "accountTypeId"));
+        let c = post(
+            "/v2/credentials",
+            json!({"ownerId": app.init.member_id.to_string(), "name": format!("World client {n}")}),
+        )
+        .await;
+        ids.insert("clientId", text(&c, "clientId"));
+        ids.insert("baseUrl", app.url(""));
+        ids.insert("adminClientId", app.init.client_id.clone());
+        ids.insert("adminMemberId", app.init.member_id.to_string());
+        ids.insert("adminClientSecret", app.init.client_secret.to_string());
+        World { ids }
+    }
+
+    /// The value of a path parameter; `None` names a parameter the world has nothing
+    /// for (a kind sigil does not hold), which the test reports.
+    pub fn path_param(&self, template: &str, name: &str) -> Option<String> {
+        let key = match name {
+            "grantId" if template.starts_with("/v2/workspaces/") => "workspaceGrantId",
+            "inodeId" | "fileId" | "documentId" => "workbookId",
+            "userId" => "memberId",
+            "sequenceId" => return Some("go".into()),
+            "elementId" => return Some("el-in".into()),
+            "pageId" => return Some("page-1".into()),
+            other => other,
+        };
+        self.ids.get(key).cloned()
+    }
+
+    /// Values a query parameter takes from the world, by name.
+    pub fn query_value(&self, name: &str) -> Option<String> {
+        Some(match name {
+            "email" => self.ids["email"].clone(),
+            "search" | "name" => "World".into(),
+            "parentId" => self.ids["workspaceId"].clone(),
+            "inodeId" => self.ids["workbookId"].clone(),
+            "teamId" => self.ids["teamId"].clone(),
+            "userId" | "memberId" => self.ids["memberId"].clone(),
+            "reassignToAccountTypeId" => self.ids["viewerTypeId"].clone(),
+            "limit" | "pageSize" => "2".into(),
+            "orderBy" => "name".into(),
+            _ => return None,
+        })
+    }
+
+    /// What a request-body property is to be, by its path in the body and its name.
+    pub fn body_fill(&self, op: &str, path: &str, name: &str, serial: &Cell<u64>) -> Fill {
+        let id = |k: &str| Fill::Value(json!(self.ids[k]));
+        let id_list = |k: &str| Fill::Value(json!([self.ids[k]]));
+        let unique = |stem: &str| {
+            let n = serial.get() + 1;
+            serial.set(n);
+            format!("{stem}{n}")
+        };
+        match (op, name) {
+            ("postToken", "grant_type") => Fill::Value(json!("client_credentials")),
+            ("postToken", "client_id") => id("adminClientId"),
+            ("postToken", "client_secret") => id("adminClientSecret"),
+            (_, "email") => Fill::Value(json!(format!("{}@example.com", unique("body")))),
+            (_, "memberType") => Fill::Value(json!("Creator")),
+            (_, "memberId" | "ownerId" | "userId") => id("memberId"),
+            (_, "newOwnerId") => id("otherMemberId"),
+            (_, "teamId") => id("teamId"),
+            ("createTeam", "members") => Fill::Value(json!([self.ids["memberId"]])),
+            ("updateTeamMembers", "add") => id_list("adminMemberId"),
+            ("updateTeamMembers", "remove") => Fill::Value(json!([self.ids["memberId"]])),
+            (_, "folderId" | "parentId") => id("folderId"),
+            (_, "inodeId") => id("workbookId"),
+            (_, "authId") => id("apiCredentialId"),
+            (_, "allowlist") => Fill::Value(json!(["127.0.0.1"])),
+            // A connector's path parameter is a `{key}` in its URL.
+            (_, "key") if path.contains(".pathParams[]") => Fill::Value(json!("item")),
+            (_, "url") if path.starts_with(".params") => Fill::Value(json!(format!(
+                "{}/v2/members/{{item}}",
+                self.ids["baseUrl"]
+            ))),
+            (_, "url" | "accessTokenUrl" | "temporaryCredentialsUrl") => {
+                Fill::Value(json!(format!("{}/v2/whoami", self.ids["baseUrl"])))
+            }
+            (_, "retryableStatusCodes") => Fill::Value(json!([503])),
+            (_, "profileImgUrl") => Fill::Value(json!("https://example.com/a.png")),
+            ("createAccountType", "permissions") => Fill::Value(json!(["view"])),
+            (_, "body") if path.ends_with(".params.body") => Fill::Value(json!("")),
+            (_, "name") => Fill::Value(json!(unique("Conformance "))),
+            _ => Fill::Schema,
+        }
+    }
+}
