@@ -2,8 +2,8 @@
 //! connections and reports. Their lists answer an empty page (so clients that walk
 //! every kind work), their by-id operations 404, and their writes 501 saying so.
 
-use axum::extract::Path;
-use axum::http::Method;
+use axum::http::{header, Method, Uri};
+use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Json;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -21,6 +21,114 @@ const KINDS: [(&str, &str); 4] = [
     ("reports", "report"),
 ];
 
+/// Sigma's operations on these kinds (from `sigma-rest-api-2026-08.json`), so that a
+/// method Sigma does not define gets 405 with `Allow`, a path it does not define 404,
+/// a read 404 (nothing is held) and a write 501. `{}` is one segment.
+const SIGMA_OPERATIONS: &[(&str, &str)] = &[
+    ("GET POST", "/v2/connections"),
+    ("GET PUT DELETE PATCH", "/v2/connections/{}"),
+    ("GET", "/v2/connections/{}/test"),
+    ("POST", "/v2/connections/{}/dbtArtifacts"),
+    ("GET POST", "/v2/connections/{}/grants"),
+    ("DELETE", "/v2/connections/{}/grants/{}"),
+    ("GET", "/v2/connections/paths"),
+    ("GET", "/v2/connections/paths/{}"),
+    ("GET", "/v2/connections/tables/{}/columns"),
+    ("POST", "/v2/connections/{}/sync"),
+    ("GET POST", "/v2/connections/paths/{}/grants"),
+    ("DELETE", "/v2/connections/paths/{}/grants/{}"),
+    ("GET", "/v2/dataModels"),
+    ("GET", "/v2/dataModels/{}"),
+    ("GET", "/v2/dataModels/{}/sources"),
+    ("GET", "/v2/dataModels/{}/tags"),
+    ("POST", "/v2/dataModels/tag"),
+    ("GET", "/v2/dataModels/{}/materializationSchedules"),
+    ("GET", "/v2/dataModels/{}/materializations/{}"),
+    ("POST", "/v2/dataModels/{}:materialize"),
+    ("POST", "/v2/dataModels/{}/swapSources"),
+    ("GET", "/v2/dataModels/{}/lineage"),
+    ("GET", "/v2/dataModels/{}/elements"),
+    ("GET", "/v2/dataModels/{}/columns"),
+    ("GET", "/v2/datasets"),
+    ("GET", "/v2/datasets/{}"),
+    ("GET", "/v2/datasets/{}/sources"),
+    ("POST", "/v2/datasets/{}/migrate"),
+    ("GET POST", "/v2/datasets/{}/materialization"),
+    ("GET POST", "/v2/datasets/{}/grants"),
+    ("DELETE", "/v2/datasets/{}/grants/{}"),
+    ("GET POST", "/v2/reports"),
+    ("GET", "/v2/reports/{}"),
+    ("GET", "/v2/reports/{}/sources"),
+    ("GET", "/v2/reports/{}/version-history"),
+    ("POST", "/v2/reports/{}/copy"),
+    ("POST", "/v2/reports/{}/tag/{}/copy"),
+    ("POST", "/v2/reports/{}/swapSources"),
+    ("GET", "/v2/reports/{}/queries"),
+    ("GET", "/v2/reports/{}/controls"),
+    ("GET", "/v2/reports/{}/lineage"),
+    ("GET", "/v2/reports/{}/columns"),
+    ("GET", "/v2/reports/{}/elements"),
+    ("GET", "/v2/reports/{}/lineage/elements/{}"),
+    ("GET", "/v2/reports/{}/elements/{}/query"),
+    ("GET", "/v2/reports/{}/elements/{}/columns"),
+    ("POST", "/v2/reports/{}/export"),
+    ("POST", "/v2/reports/{}/send"),
+    ("GET POST", "/v2/reports/{}/schedules"),
+    ("PATCH DELETE", "/v2/reports/{}/schedules/{}"),
+    ("POST", "/v2/reports/{}/grants"),
+    ("DELETE", "/v2/reports/{}/grants/{}"),
+    ("GET", "/v2/reports/{}/pages"),
+    ("GET", "/v2/reports/{}/pages/{}/elements"),
+    ("GET", "/v2/reports/{}/tags"),
+    ("POST", "/v2/reports/tag"),
+    ("DELETE", "/v2/reports/{}/tags/{}"),
+];
+
+/// Whether `path` is an instance of `template` (`{}` is one non-empty segment, or
+/// its start before a literal suffix such as `:materialize`).
+fn matches(template: &str, path: &str) -> bool {
+    let t: Vec<&str> = template.split('/').collect();
+    let p: Vec<&str> = path.split('/').collect();
+    t.len() == p.len()
+        && t.iter().zip(&p).all(|(t, p)| match t.strip_prefix("{}") {
+            Some(suffix) => !p.is_empty() && p.len() > suffix.len() && p.ends_with(suffix),
+            None => t == p,
+        })
+}
+
+/// The methods Sigma defines on `path`: those of the matching template with the most
+/// literal text (`/v2/connections/paths` over `/v2/connections/{}`).
+fn methods_for(path: &str) -> Option<&'static str> {
+    SIGMA_OPERATIONS
+        .iter()
+        .filter(|(_, t)| matches(t, path))
+        .max_by_key(|(_, t)| t.replace("{}", "").len())
+        .map(|(m, _)| *m)
+}
+
+fn answer(noun: &'static str, method: &Method, path: &str) -> Response {
+    let Some(methods) = methods_for(path) else {
+        return ApiError::not_found(format!("no such operation: {path}")).into_response();
+    };
+    if !methods.split(' ').any(|m| m == method.as_str()) {
+        let allow = methods.replace(' ', ", ");
+        return (
+            [(header::ALLOW, allow.clone())],
+            ApiError::MethodNotAllowed(format!(
+                "method {method} is not allowed on this route; Sigma defines {allow}"
+            )),
+        )
+            .into_response();
+    }
+    if *method == Method::GET {
+        let id = path.split('/').nth(3).unwrap_or_default();
+        ApiError::not_found(format!("no {noun} `{id}`: sigil holds no {noun}s")).into_response()
+    } else {
+        tracing::warn!(%method, path, "a write to a kind sigil does not hold");
+        not_held(noun).into_response()
+    }
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
     let mut r = OpenApiRouter::new()
         .routes(routes!(list_datasets))
@@ -28,19 +136,21 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_connections))
         .routes(routes!(list_reports));
     for (segment, noun) in KINDS {
-        // Writes to the collection (POST /v2/connections, POST /v2/reports).
+        let collection = format!("/v2/{segment}");
+        if methods_for(&collection).is_some_and(|m| m.contains("POST")) {
+            // POST /v2/connections, POST /v2/reports.
+            r = r.route(
+                &collection,
+                axum::routing::post(move |_: Principal, uri: Uri| async move {
+                    answer(noun, &Method::POST, uri.path())
+                }),
+            );
+        }
         r = r.route(
-            &format!("/v2/{segment}"),
-            axum::routing::post(move |_: Principal| async move { not_held(noun) })
-                .put(move |_: Principal| async move { not_held(noun) }),
-        );
-        r = r.route(
-            &format!("/v2/{segment}/{{*rest}}"),
-            any(
-                move |_: Principal, method: Method, Path(rest): Path<String>| async move {
-                    by_id(noun, &method, &rest)
-                },
-            ),
+            &format!("{collection}/{{*rest}}"),
+            any(move |_: Principal, method: Method, uri: Uri| async move {
+                answer(noun, &method, uri.path())
+            }),
         );
     }
     r
@@ -50,15 +160,6 @@ fn not_held(noun: &str) -> ApiError {
     ApiError::NotImplemented(format!(
         "sigil holds no {noun}s: it cannot create or change one"
     ))
-}
-
-fn by_id(noun: &str, method: &Method, rest: &str) -> ApiError {
-    if *method == Method::GET {
-        let id = rest.split('/').next().unwrap_or_default();
-        ApiError::not_found(format!("no {noun} `{id}`: sigil holds no {noun}s"))
-    } else {
-        not_held(noun)
-    }
 }
 
 fn empty() -> Json<PageOf<serde_json::Value>> {

@@ -701,10 +701,50 @@ async fn kinds_sigil_does_not_hold_list_empty_404_by_id_and_501_on_writes() {
             .await;
         assert_error(&r, reqwest::StatusCode::NOT_FOUND, "not_found");
         let r = post(&app, &admin, &format!("/v2/{kind}/abc/grants"), json!({})).await;
-        assert_error(&r, reqwest::StatusCode::NOT_IMPLEMENTED, "not_implemented");
+        if kind == "dataModels" {
+            // Sigma defines no grants on data models.
+            assert_error(&r, reqwest::StatusCode::NOT_FOUND, "not_found");
+        } else {
+            assert_error(&r, reqwest::StatusCode::NOT_IMPLEMENTED, "not_implemented");
+        }
         let r = app.get(&format!("/v2/{kind}"), None).await;
         assert_error(&r, reqwest::StatusCode::UNAUTHORIZED, "unauthorized");
     }
+    // A method Sigma does not define on a path: 405 naming the ones it does.
+    for (method, path, allow) in [
+        (Method::PUT, "/v2/datasets", "GET"),
+        (Method::PUT, "/v2/connections", "GET,POST"),
+        (Method::POST, "/v2/dataModels", "GET"),
+        (Method::DELETE, "/v2/datasets/abc", "GET"),
+        (Method::POST, "/v2/reports/abc", "GET"),
+        (Method::PUT, "/v2/reports/abc/schedules/s", "PATCH,DELETE"),
+        (Method::DELETE, "/v2/connections/paths", "GET"),
+    ] {
+        let res = app
+            .http
+            .request(method.clone(), app.url(path))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap();
+        let got = res
+            .headers()
+            .get("allow")
+            // axum names HEAD with GET, which it answers too.
+            .map(|v| v.to_str().unwrap().replace(' ', "").replace(",HEAD", ""));
+        let r = crate::common::json_of(res).await;
+        assert_error(
+            &r,
+            reqwest::StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        );
+        assert_eq!(got.as_deref(), Some(allow), "{method} {path}");
+    }
+    // Sigma's writes on them: 501; a data model's materialization too.
+    let r = post(&app, &admin, "/v2/dataModels/abc:materialize", json!({})).await;
+    assert_error(&r, reqwest::StatusCode::NOT_IMPLEMENTED, "not_implemented");
+    let r = app.delete("/v2/connections/abc", Some(&admin)).await;
+    assert_error(&r, reqwest::StatusCode::NOT_IMPLEMENTED, "not_implemented");
     let r = post(
         &app,
         &admin,
