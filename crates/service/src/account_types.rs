@@ -134,7 +134,7 @@ impl AccountTypes {
     ) -> ServiceResult<TokenList<AccountType>> {
         caller.require_admin()?;
         let size = page_size_of(page_size)?;
-        let after = match page_token {
+        let after = match page_token.filter(|t| !t.is_empty()) {
             None => None,
             Some(t) => Some(
                 URL_SAFE_NO_PAD

@@ -266,7 +266,8 @@ impl TokenPage {
         name: Option<String>,
     ) -> ServiceResult<TokenPage> {
         let size = page_size_of(page_size)?;
-        if let Some(o) = order_by {
+        // An empty value is an unset one, as some clients send them.
+        if let Some(o) = order_by.filter(|o| !o.is_empty()) {
             if !o.eq_ignore_ascii_case("name") {
                 return Err(ServiceError::invalid_field(
                     "orderBy",
@@ -274,7 +275,7 @@ impl TokenPage {
                 ));
             }
         }
-        let after = match page_token {
+        let after = match page_token.filter(|t| !t.is_empty()) {
             None => None,
             Some(t) => {
                 let bad = || {
@@ -318,7 +319,8 @@ pub fn next_page_token(name: &str, id: uuid::Uuid) -> String {
 /// Sigma's `pageSize`: 1 to 1000, 50 when absent.
 pub fn page_size_of(raw: Option<&str>) -> ServiceResult<u32> {
     match raw {
-        None => Ok(DEFAULT_LIMIT),
+        // Empty, as some clients send an unset value: the default.
+        None | Some("") => Ok(DEFAULT_LIMIT),
         Some(s) => match s.parse::<u32>() {
             Ok(n @ 1..=MAX_LIMIT) => Ok(n),
             _ => Err(ServiceError::invalid_field(

@@ -2,15 +2,16 @@
 //! connections and reports. Their lists answer an empty page (so clients that walk
 //! every kind work), their by-id operations 404, and their writes 501 saying so.
 
+use axum::extract::RawQuery;
 use axum::http::{header, Method, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Json;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::api::shape::PageOf;
+use crate::api::shape::{page_request, PageOf};
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::Principal;
+use crate::extract::{query_flag, Principal};
 use crate::state::AppState;
 
 /// (path segment, what one is called)
@@ -162,34 +163,72 @@ fn not_held(noun: &str) -> ApiError {
     ))
 }
 
-fn empty() -> Json<PageOf<serde_json::Value>> {
-    Json(PageOf::empty())
+/// An empty page, once the query has been checked as a list of what sigil holds would
+/// check it: `page` and `limit`, Sigma's flags of the list (`true` or `false`) and its
+/// search text; unknown parameters are ignored, as Sigma does.
+fn empty(raw: Option<String>, flags: &[&str]) -> Result<Json<PageOf<serde_json::Value>>, ApiError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
+        .map_err(|e| ApiError::bad_request(format!("invalid query: {e}")))?;
+    let mut seen = std::collections::HashSet::new();
+    let (mut page, mut limit) = (None, None);
+    for (k, v) in &pairs {
+        let known =
+            matches!(k.as_str(), "page" | "limit" | "search") || flags.contains(&k.as_str());
+        if known && !seen.insert(k.as_str()) {
+            return Err(ApiError::bad_request(format!(
+                "invalid query: `{k}` is given twice"
+            )));
+        }
+        match k.as_str() {
+            "page" => page = Some(v.as_str()),
+            "limit" => limit = Some(v.as_str()),
+            "search" => sigil_service::paging::check_search("search", Some(v))?,
+            f if flags.contains(&f) => {
+                query_flag(f, Some(v), false)?;
+            }
+            _ => {}
+        }
+    }
+    page_request(page, limit)?;
+    Ok(Json(PageOf::empty()))
 }
 
 /// List datasets (always empty: sigil holds none)
 #[utoipa::path(get, path = "/v2/datasets", tag = "workbooks", operation_id = "listDatasets",
-    responses((status = 200, body = PageOf<Object>), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn list_datasets(_caller: Principal) -> Json<PageOf<serde_json::Value>> {
-    empty()
+    responses((status = 200, body = PageOf<Object>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn list_datasets(
+    _caller: Principal,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<PageOf<serde_json::Value>>, ApiError> {
+    empty(raw, &["skipPermissionCheck"])
 }
 
 /// List data models (always empty: sigil holds none)
 #[utoipa::path(get, path = "/v2/dataModels", tag = "workbooks", operation_id = "listDataModels",
-    responses((status = 200, body = PageOf<Object>), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn list_data_models(_caller: Principal) -> Json<PageOf<serde_json::Value>> {
-    empty()
+    responses((status = 200, body = PageOf<Object>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn list_data_models(
+    _caller: Principal,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<PageOf<serde_json::Value>>, ApiError> {
+    empty(raw, &["excludeTags", "skipPermissionCheck"])
 }
 
 /// List connections (always empty: sigil holds none)
 #[utoipa::path(get, path = "/v2/connections", tag = "workbooks", operation_id = "listConnections",
-    responses((status = 200, body = PageOf<Object>), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn list_connections(_caller: Principal) -> Json<PageOf<serde_json::Value>> {
-    empty()
+    responses((status = 200, body = PageOf<Object>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn list_connections(
+    _caller: Principal,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<PageOf<serde_json::Value>>, ApiError> {
+    empty(raw, &["includeArchived"])
 }
 
 /// List reports (always empty: sigil holds none)
 #[utoipa::path(get, path = "/v2/reports", tag = "workbooks", operation_id = "listReports",
-    responses((status = 200, body = PageOf<Object>), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn list_reports(_caller: Principal) -> Json<PageOf<serde_json::Value>> {
-    empty()
+    responses((status = 200, body = PageOf<Object>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn list_reports(
+    _caller: Principal,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<PageOf<serde_json::Value>>, ApiError> {
+    empty(raw, &["excludeTags", "skipPermissionCheck", "isArchived"])
 }

@@ -423,3 +423,29 @@ async fn a_method_a_path_does_not_have_gets_405_naming_the_ones_it_has() {
         assert!(allow.contains(allowed), "{method} {path}: Allow `{allow}`");
     }
 }
+
+#[tokio::test]
+async fn an_empty_paging_value_is_an_unset_one() {
+    let app = TestApp::spawn().await;
+    let t = app.admin_token().await;
+    for path in [
+        "/v2/members?page=&limit=",
+        "/v2/teams?limit=",
+        "/v2/accountTypes?pageSize=&pageToken=",
+        "/v2/api-connectors?pageSize=&pageToken=&orderBy=",
+        "/v2/api-credentials?pageSize=",
+    ] {
+        let (status, body) = app.get(path, Some(&t)).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    }
+    let (_, types) = app.get("/v2/accountTypes?pageSize=", Some(&t)).await;
+    assert_eq!(types["entries"].as_array().unwrap().len(), 4, "{types}");
+    for path in [
+        "/v2/members?limit=0",
+        "/v2/accountTypes?pageSize=0",
+        "/v2/teams?page=x",
+    ] {
+        let r = app.get(path, Some(&t)).await;
+        assert_error(&r, StatusCode::BAD_REQUEST, "bad_request");
+    }
+}

@@ -710,6 +710,24 @@ async fn kinds_sigil_does_not_hold_list_empty_404_by_id_and_501_on_writes() {
         let r = app.get(&format!("/v2/{kind}"), None).await;
         assert_error(&r, reqwest::StatusCode::UNAUTHORIZED, "unauthorized");
     }
+    // Their lists check what a list checks, though they hold nothing.
+    for bad in [
+        "/v2/connections?limit=null",
+        "/v2/datasets?skipPermissionCheck=null",
+        "/v2/dataModels?page=0",
+        "/v2/reports?isArchived=maybe",
+        "/v2/reports?limit=5&limit=6",
+    ] {
+        let r = app.get(bad, Some(&admin)).await;
+        assert_error(&r, reqwest::StatusCode::BAD_REQUEST, "bad_request");
+    }
+    for good in [
+        "/v2/connections?limit=5&page=2&includeArchived=true&search=x",
+        "/v2/reports?isArchived=false&excludeTags=true&page=&limit=",
+    ] {
+        let (s, list) = app.get(good, Some(&admin)).await;
+        assert_eq!(s, reqwest::StatusCode::OK, "{good}: {list}");
+    }
     // A method Sigma does not define on a path: 405 naming the ones it does.
     for (method, path, allow) in [
         (Method::PUT, "/v2/datasets", "GET"),
