@@ -48,10 +48,36 @@ pub(crate) enum Req {
         body: String,
         bearer: String,
     },
+    Mix(Mix),
+}
+
+/// Several requests taken in turn (one scenario's mix, such as nine reads and a
+/// write), counted across every connection.
+#[derive(Clone)]
+pub(crate) struct Mix {
+    pub(crate) reqs: Vec<Req>,
+    pub(crate) next: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Mix {
+    pub(crate) fn new(reqs: Vec<Req>) -> Req {
+        Req::Mix(Mix {
+            reqs,
+            next: Arc::default(),
+        })
+    }
 }
 
 pub(crate) async fn send(client: &reqwest::Client, base: &str, req: &Req) -> bool {
+    let req = match req {
+        Req::Mix(m) => {
+            let i = m.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            &m.reqs[i % m.reqs.len()]
+        }
+        other => other,
+    };
     let res = match req {
+        Req::Mix(_) => return false,
         Req::Get { path, bearer } => {
             let mut r = client.get(format!("{base}{path}"));
             if let Some(t) = bearer {

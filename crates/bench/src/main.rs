@@ -3,12 +3,13 @@
 //! mounted on the same middleware stack, so that ratios show what each route costs
 //! beyond the stack itself.
 //!
-//! Run: `cargo run --release -p sigil-bench -- [--suite all|foundation|members|grants|connectors|imports]
+//! Run: `cargo run --release -p sigil-bench -- [--suite all|foundation|members|grants|connectors|imports|readpath]
 //! [--seconds 5] [--connections 32] [--members 100000]`.
 
 mod connectors;
 mod imports;
 mod load;
+mod readpath;
 mod seed;
 mod server;
 
@@ -29,6 +30,7 @@ use sigil_testkit::TestApp;
 pub(crate) use connectors::*;
 pub(crate) use imports::*;
 pub(crate) use load::*;
+pub(crate) use readpath::*;
 pub(crate) use seed::*;
 pub(crate) use server::*;
 
@@ -76,17 +78,29 @@ enum Suite {
     Connectors,
     /// Hostile OpenAPI imports and the memory they cost (run alone for a clean baseline).
     Imports,
+    /// Pages as most traffic reads them, and a write mix; SQLite and PostgreSQL
+    /// (`SIGIL_BENCH_POSTGRES_URL`). Starts servers of its own.
+    Readpath,
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let server = start_server(args.server_threads, args.sqlite_synchronous)
-        .context("starting the server")?;
     let client_rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .thread_name("sigil-bench-load")
         .build()?;
+    if args.suite == Suite::Readpath {
+        return readpath_suite(
+            args.server_threads,
+            args.sqlite_synchronous,
+            &client_rt,
+            args.connections,
+            args.seconds,
+        );
+    }
+    let server = start_server(args.server_threads, args.sqlite_synchronous)
+        .context("starting the server")?;
     println!(
         "sigil-bench: {} s per scenario, {} connections, server threads {}, load threads 1, SQLite",
         args.seconds, args.connections, args.server_threads

@@ -18,12 +18,29 @@ pub(crate) fn start_server(
     threads: usize,
     sqlite_synchronous: SqliteSynchronous,
 ) -> anyhow::Result<Server> {
+    start_server_on(threads, sqlite_synchronous, None)
+}
+
+/// [`start_server`], on a fresh schema of the PostgreSQL database at `postgres` when
+/// it is given.
+pub(crate) fn start_server_on(
+    threads: usize,
+    sqlite_synchronous: SqliteSynchronous,
+    postgres: Option<&str>,
+) -> anyhow::Result<Server> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(threads)
         .enable_all()
         .thread_name("sigil-server")
         .build()?;
+    let database_url = match postgres {
+        Some(url) => Some(runtime.block_on(sigil_testkit::fresh_postgres_schema(url))),
+        None => None,
+    };
     let app = runtime.block_on(TestApp::spawn_with(|o| {
+        if let Some(url) = database_url {
+            o.config.database_url = Some(sigil_service::secret::Secret::new(url));
+        }
         o.config.sqlite_synchronous = sqlite_synchronous;
         // The connectors suite calls an upstream on loopback.
         o.config.connect.allowed_networks = vec!["127.0.0.1/32".into()];

@@ -18,9 +18,12 @@ use crate::caller::Caller;
 use crate::error::{ServiceError, ServiceResult};
 use crate::paging::{page_size_of, TokenList};
 
+/// Account types by id. On SQLite an entry stands until this process changes the
+/// type ([`forget`](Self::forget)); on PostgreSQL another node may change it, so an
+/// entry stands only under the store generation it was read under.
 #[derive(Debug, Default)]
 pub struct AccountTypeCache {
-    map: RwLock<HashMap<AccountTypeId, Arc<AccountType>>>,
+    map: RwLock<HashMap<AccountTypeId, (Option<u64>, Arc<AccountType>)>>,
 }
 
 impl AccountTypeCache {
@@ -33,17 +36,23 @@ impl AccountTypeCache {
         store: &dyn Store,
         id: AccountTypeId,
     ) -> StoreResult<Option<Arc<AccountType>>> {
-        if let Some(t) = self.map.read().unwrap_or_else(|e| e.into_inner()).get(&id) {
-            return Ok(Some(t.clone()));
+        let shared = store.dialect() == sigil_store::Dialect::Postgres;
+        let now = store.generation();
+        if let Some((read_under, t)) = self.map.read().unwrap_or_else(|e| e.into_inner()).get(&id) {
+            if !shared || (now.is_some() && *read_under == now) {
+                return Ok(Some(t.clone()));
+            }
         }
         let Some(t) = store.account_type(id).await? else {
             return Ok(None);
         };
         let t = Arc::new(t);
-        self.map
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(id, t.clone());
+        if !shared || now.is_some() {
+            self.map
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(id, (now, t.clone()));
+        }
         Ok(Some(t))
     }
 

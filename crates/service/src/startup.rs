@@ -171,10 +171,27 @@ pub fn spawn_background(
         let window = Duration::from_secs(services.config.auth.access_token_ttl_secs);
         let mut revocations = tokio::time::interval(poll);
         let mut prune = tokio::time::interval(Duration::from_secs(3600));
+        // On PostgreSQL, another node's revocation wakes this at once; the poll stays
+        // for when the notifications are not heard.
+        let written = services.store.revocations_written();
+        let woken = || {
+            let written = written.clone();
+            async move {
+                match written {
+                    Some(n) => n.notified().await,
+                    None => std::future::pending().await,
+                }
+            }
+        };
         loop {
             tokio::select! {
                 _ = shutdown.changed() => break,
                 _ = revocations.tick() => {
+                    if let Err(e) = services.auth.sync_revocations(window).await {
+                        tracing::warn!(error = %e, "could not read revocations");
+                    }
+                }
+                _ = woken() => {
                     if let Err(e) = services.auth.sync_revocations(window).await {
                         tracing::warn!(error = %e, "could not read revocations");
                     }

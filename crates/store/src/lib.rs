@@ -412,12 +412,18 @@ pub trait Store:
     /// Which database this is, for logs and the health check.
     fn dialect(&self) -> Dialect;
 
-    /// A number that moves on after every write, when this process sees every write
-    /// made to the database (SQLite, served by one process); `None` when others may
-    /// write unseen (PostgreSQL shared by several nodes). A read remembered together
-    /// with the generation it was made under is current as long as the generation has
-    /// not moved.
+    /// A number that moves on after every write, while this process hears of every
+    /// write made to the database (SQLite, served by one process; PostgreSQL while
+    /// its write notifications are heard); `None` when others may write unheard. A
+    /// read remembered together with the generation it was made under is current as
+    /// long as the generation has not moved.
     fn generation(&self) -> Option<u64> {
+        None
+    }
+
+    /// Woken when another node may have revoked something (PostgreSQL); `None` where
+    /// every revocation is made in this process.
+    fn revocations_written(&self) -> Option<std::sync::Arc<tokio::sync::Notify>> {
         None
     }
 

@@ -71,7 +71,11 @@ impl TestApp {
     /// `SIGIL_TEST_POSTGRES_URL`; `None` (skip) when it is not set, except under CI,
     /// where that fails the test.
     pub async fn spawn_on_postgres() -> Option<TestApp> {
-        use sqlx::{Connection, Executor};
+        Self::spawn_on_postgres_with(|_| {}).await
+    }
+
+    /// [`spawn_on_postgres`](Self::spawn_on_postgres), with options changed first.
+    pub async fn spawn_on_postgres_with(tweak: impl FnOnce(&mut Options)) -> Option<TestApp> {
         let Ok(url) = std::env::var("SIGIL_TEST_POSTGRES_URL") else {
             assert!(
                 std::env::var_os("CI").is_none(),
@@ -80,17 +84,11 @@ impl TestApp {
             eprintln!("SIGIL_TEST_POSTGRES_URL is not set: the PostgreSQL test is skipped");
             return None;
         };
-        let schema = format!("it_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
-        admin
-            .execute(format!("CREATE SCHEMA {schema}").as_str())
-            .await
-            .unwrap();
-        let sep = if url.contains('?') { '&' } else { '?' };
-        let scoped = format!("{url}{sep}options=-c%20search_path%3D{schema}");
+        let scoped = fresh_postgres_schema(&url).await;
         Some(
             Self::spawn_with(|o| {
                 o.config.database_url = Some(sigil_service::secret::Secret::new(scoped));
+                tweak(o);
             })
             .await,
         )
@@ -266,6 +264,36 @@ impl TestApp {
             body["clientSecret"].as_str().unwrap().to_owned(),
         )
     }
+}
+
+/// A new, empty schema in the PostgreSQL database at `url`, and a URL whose
+/// connections use it: each test (or bench run) gets a database of its own.
+pub async fn fresh_postgres_schema(url: &str) -> String {
+    use sqlx::{Connection, Executor};
+    let schema = format!("it_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::PgConnection::connect(url).await.unwrap();
+    admin
+        .execute(format!("CREATE SCHEMA {schema}").as_str())
+        .await
+        .unwrap();
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}options=-c%20search_path%3D{schema}")
+}
+
+/// Ends every connection listening to sigil's write notifications in the database
+/// at `SIGIL_TEST_POSTGRES_URL`, as a network failure would (other tests' nodes stop
+/// caching for a moment, which is always safe).
+pub async fn cut_postgres_listeners() {
+    use sqlx::Connection;
+    let url = std::env::var("SIGIL_TEST_POSTGRES_URL").expect("SIGIL_TEST_POSTGRES_URL");
+    let mut admin = sqlx::PgConnection::connect(&url).await.unwrap();
+    sqlx::query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE query LIKE 'LISTEN %sigil_writes%'",
+    )
+    .execute(&mut admin)
+    .await
+    .unwrap();
 }
 
 pub async fn json_of(res: reqwest::Response) -> (StatusCode, Value) {

@@ -16,6 +16,7 @@ mod connections;
 mod connectors;
 mod fidelity;
 mod members_teams;
+mod multinode;
 mod patches;
 mod permissions_matrix;
 mod web;

@@ -120,6 +120,7 @@ mod auth;
 mod files;
 mod grants;
 mod members;
+mod notify;
 mod teams;
 mod workbooks;
 
@@ -149,8 +150,11 @@ impl Drop for GenerationBump<'_> {
 #[derive(Clone)]
 pub struct SqlStore {
     pool: Pool,
-    /// Counts this process's writes; see [`Store::generation`].
+    /// Counts this process's writes (and, on PostgreSQL, every node's writes it
+    /// hears of); see [`Store::generation`].
     generation: Arc<AtomicU64>,
+    /// On PostgreSQL: whether the write notifications are heard.
+    listening: Arc<notify::Listening>,
 }
 
 impl std::fmt::Debug for SqlStore {
@@ -222,6 +226,7 @@ impl SqlStore {
                 write,
             },
             generation: Arc::new(AtomicU64::new(0)),
+            listening: Arc::default(),
         })
     }
 
@@ -233,9 +238,13 @@ impl SqlStore {
             .connect_with(opts)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        let generation = Arc::new(AtomicU64::new(0));
+        let listening = Arc::new(notify::Listening::default());
+        notify::spawn(pool.clone(), generation.clone(), listening.clone());
         Ok(SqlStore {
             pool: Pool::Postgres(pool),
-            generation: Arc::new(AtomicU64::new(0)),
+            generation,
+            listening,
         })
     }
 
@@ -258,8 +267,20 @@ impl Store for SqlStore {
             // A SQLite database is served by one process, and every write of that
             // process goes through `on_writer!`.
             Pool::Sqlite { .. } => Some(self.generation.load(Ordering::Acquire)),
-            // Other nodes write to the same PostgreSQL database unseen.
-            Pool::Postgres(_) => None,
+            // Other nodes write to the same database: only while their writes are
+            // heard of (migration 0012's notifications).
+            Pool::Postgres(_) => self
+                .listening
+                .up
+                .load(Ordering::Acquire)
+                .then(|| self.generation.load(Ordering::Acquire)),
+        }
+    }
+
+    fn revocations_written(&self) -> Option<Arc<tokio::sync::Notify>> {
+        match self.pool {
+            Pool::Sqlite { .. } => None,
+            Pool::Postgres(_) => Some(self.listening.revoked.clone()),
         }
     }
 
