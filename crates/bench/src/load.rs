@@ -60,7 +60,8 @@ pub(crate) struct Mix {
 }
 
 impl Mix {
-    pub(crate) fn new(reqs: Vec<Req>) -> Req {
+    /// The scenario's request: these, in turn.
+    pub(crate) fn req(reqs: Vec<Req>) -> Req {
         Req::Mix(Mix {
             reqs,
             next: Arc::default(),

@@ -72,8 +72,15 @@ async fn seed_with(
         )
         .await?;
     }
-    let ws = post("/v2/workspaces".into(), serde_json::json!({"name": format!("Read path {}", &run[..8])})).await?;
-    let workspace = ws["workspaceId"].as_str().context("workspaceId")?.to_owned();
+    let ws = post(
+        "/v2/workspaces".into(),
+        serde_json::json!({"name": format!("Read path {}", &run[..8])}),
+    )
+    .await?;
+    let workspace = ws["workspaceId"]
+        .as_str()
+        .context("workspaceId")?
+        .to_owned();
     let grants: Vec<serde_json::Value> = members
         .iter()
         .map(|m| serde_json::json!({"grantee": {"memberId": m}, "permission": "view"}))
@@ -122,7 +129,14 @@ fn one_dialect(
     let w = client_rt.block_on(seed(&base, &server.init))?;
     let grants = format!("/v2/workspaces/{}/grants?limit=50", w.workspace);
     let rows = client_rt.block_on(async {
-        let whoami = measure("GET /v2/whoami", &base, get("/v2/whoami".into(), &w.token), c, s).await;
+        let whoami = measure(
+            "GET /v2/whoami",
+            &base,
+            get("/v2/whoami".into(), &w.token),
+            c,
+            s,
+        )
+        .await;
         let members = measure(
             "GET /v2/members?limit=50 (61 members)",
             &base,
@@ -139,7 +153,14 @@ fn one_dialect(
             s,
         )
         .await;
-        let page = measure("GET grants?limit=50 (61 grants)", &base, get(grants.clone(), &w.token), c, s).await;
+        let page = measure(
+            "GET grants?limit=50 (61 grants)",
+            &base,
+            get(grants.clone(), &w.token),
+            c,
+            s,
+        )
+        .await;
         let mut mix: Vec<Req> = (0..9).map(|_| get(grants.clone(), &w.token)).collect();
         mix.extend(upserts(&w).into_iter().take(1));
         let mut mix2: Vec<Req> = (0..9).map(|_| get(grants.clone(), &w.token)).collect();
@@ -149,12 +170,19 @@ fn one_dialect(
         let mixed = measure(
             "grants page, 1 request in 10 an upsert",
             &base,
-            Mix::new(both),
+            Mix::req(both),
             c,
             s,
         )
         .await;
-        let upsert = measure("POST one grant (upsert)", &base, Mix::new(upserts(&w)), c, s).await;
+        let upsert = measure(
+            "POST one grant (upsert)",
+            &base,
+            Mix::req(upserts(&w)),
+            c,
+            s,
+        )
+        .await;
         [whoami, members, teams, page, mixed, upsert]
     });
     println!("\n## Read path, {label}\n");
@@ -172,10 +200,7 @@ fn one_dialect(
     ];
     for (i, name, sqlite, postgres) in targets {
         let target = if pg { postgres } else { sqlite };
-        println!(
-            "| {name} | {:.2} | ≥ {target} |",
-            rows[i].rps / rows[0].rps
-        );
+        println!("| {name} | {:.2} | ≥ {target} |", rows[i].rps / rows[0].rps);
     }
     Ok(())
 }
@@ -191,9 +216,10 @@ fn staleness(
     // Node B's background work (as `sigil serve` runs it), which the harness leaves
     // out: what wakes on another node's revocation.
     let (_stop, rx) = tokio::sync::watch::channel(false);
-    let _background = server._runtime.block_on(async {
+    let _background = {
+        let _in_runtime = server._runtime.enter();
         sigil_service::startup::spawn_background(b.state.services.clone(), rx)
-    });
+    };
     let (base_a, base_b) = (server.base.clone(), b.base.clone());
     let init = server.init.clone();
     let (mut writes, mut revokes) = client_rt.block_on(async {

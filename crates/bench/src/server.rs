@@ -33,10 +33,8 @@ pub(crate) fn start_server_on(
         .enable_all()
         .thread_name("sigil-server")
         .build()?;
-    let database_url = match postgres {
-        Some(url) => Some(runtime.block_on(sigil_testkit::fresh_postgres_schema(url))),
-        None => None,
-    };
+    let database_url =
+        postgres.map(|url| runtime.block_on(sigil_testkit::fresh_postgres_schema(url)));
     let app = runtime.block_on(TestApp::spawn_with(|o| {
         if let Some(url) = database_url {
             o.config.database_url = Some(sigil_service::secret::Secret::new(url));

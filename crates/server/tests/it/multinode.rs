@@ -31,7 +31,12 @@ async fn a_node_serves_another_nodes_writes_and_caches_only_while_it_hears_them(
     .await;
     let t = a.admin_token().await;
     let (_, ws) = a
-        .send_json(Method::POST, "/v2/workspaces", Some(&t), &json!({"name": "W"}))
+        .send_json(
+            Method::POST,
+            "/v2/workspaces",
+            Some(&t),
+            &json!({"name": "W"}),
+        )
         .await;
     let ws = ws["workspaceId"].as_str().unwrap().to_owned();
     let m = a
@@ -40,7 +45,10 @@ async fn a_node_serves_another_nodes_writes_and_caches_only_while_it_hears_them(
     let page = format!("/v2/workspaces/{ws}/grants?limit=50");
     // Read on B (and again, from its cache), then write on A: B serves the write.
     let mut waits = Vec::new();
-    for (i, permission) in ["view", "explore", "organize", "view", "explore"].iter().enumerate() {
+    for (i, permission) in ["view", "explore", "organize", "view", "explore"]
+        .iter()
+        .enumerate()
+    {
         assert_eq!(b.get(&page, Some(&t)).await.0, StatusCode::OK);
         assert_eq!(b.get(&page, Some(&t)).await.0, StatusCode::OK);
         let (s, body) = a
@@ -88,7 +96,10 @@ async fn a_node_serves_another_nodes_writes_and_caches_only_while_it_hears_them(
         assert!(Instant::now() < deadline, "node B never listened again");
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
-    assert!(b.store.generation().unwrap() > before, "coming back moves the generation on");
+    assert!(
+        b.store.generation().unwrap() > before,
+        "coming back moves the generation on"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -109,11 +120,16 @@ async fn a_revocation_on_one_node_reaches_the_others_without_waiting_for_the_pol
     let (_, issued) = b.client_credentials(&cid, &secret).await;
     let token = issued["access_token"].as_str().unwrap().to_owned();
     assert_eq!(b.get("/v2/whoami", Some(&token)).await.0, StatusCode::OK);
-    let (s, _) = a.delete(&format!("/v2/credentials/{cid}"), Some(&admin)).await;
+    let (s, _) = a
+        .delete(&format!("/v2/credentials/{cid}"), Some(&admin))
+        .await;
     assert!(s.is_success());
     let revoked = Instant::now();
     while b.get("/v2/whoami", Some(&token)).await.0 != StatusCode::UNAUTHORIZED {
-        assert!(revoked.elapsed() < Duration::from_secs(5), "node B still accepts the token");
+        assert!(
+            revoked.elapsed() < Duration::from_secs(5),
+            "node B still accepts the token"
+        );
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     let took = revoked.elapsed();

@@ -100,7 +100,7 @@ suite!(
     files::workbooks_are_nodes_with_versioned_documents,
     api::api_credentials_connectors_documents_and_calls_round_trip,
     auth::bootstrap_is_all_or_nothing_and_once,
-    auth::every_write_moves_the_generation_on_sqlite_only,
+    auth::every_write_moves_the_generation_on,
     members::members_are_found_by_id_and_case_insensitive_email,
     members::duplicate_email_is_a_conflict,
     auth::credentials_are_stored_and_revoked_with_their_tokens,
