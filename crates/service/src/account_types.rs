@@ -23,8 +23,11 @@ use crate::paging::{page_size_of, TokenList};
 /// entry stands only under the store generation it was read under.
 #[derive(Debug, Default)]
 pub struct AccountTypeCache {
-    map: RwLock<HashMap<AccountTypeId, (Option<u64>, Arc<AccountType>)>>,
+    map: RwLock<HashMap<AccountTypeId, Held>>,
 }
+
+/// An account type and the store generation it was read under.
+type Held = (Option<u64>, Arc<AccountType>);
 
 impl AccountTypeCache {
     pub fn new() -> Self {

@@ -5,6 +5,8 @@
 
 use std::sync::Arc;
 
+use bytes::Bytes;
+
 use sigil_core::member::{is_valid_email, normalize_email};
 use sigil_core::{
     AccountType, InodeId, Member, MemberId, OrganizationId, Team, TeamId, TeamMember, UserKind,
@@ -75,6 +77,8 @@ pub struct Members {
     revocations: Arc<RevocationSet>,
     cursors: Arc<PageCursors>,
     rows: GenCache<MemberId, Option<Member>>,
+    /// Rendered pages of the member list: (filter, page, limit).
+    pages: GenCache<(String, u64, u32), Bytes>,
 }
 
 fn check_name(field: &str, v: &str) -> ServiceResult<String> {
@@ -114,6 +118,7 @@ impl Members {
             revocations,
             cursors,
             rows: GenCache::new(10_000),
+            pages: GenCache::new(1_000),
         }
     }
 
@@ -164,11 +169,39 @@ impl Members {
                 |m: &Member| m.email.clone(),
             )
             .await?;
-        let mut entries = Vec::with_capacity(page.entries.len());
-        for m in page.entries.iter().cloned() {
+        let mut page = page;
+        let rows = std::mem::take(&mut page.entries);
+        let mut entries = Vec::with_capacity(rows.len());
+        for m in rows {
             entries.push(self.record(m).await?);
         }
         Ok(page.with_entries(entries))
+    }
+
+    /// [`list`](Members::list), rendered by `render` and remembered until the next
+    /// write (as a workspace's grants are): tools that poll the member list are
+    /// then served without touching the database.
+    pub async fn list_rendered(
+        &self,
+        caller: &Caller,
+        filter: MemberFilter,
+        req: PageRequest,
+        render: impl FnOnce(Page<MemberRecord>) -> ServiceResult<Bytes>,
+    ) -> ServiceResult<Bytes> {
+        caller.require_admin()?;
+        let key = (
+            format!(
+                "{:?}|{:?}|{}|{}",
+                filter.search, filter.email, filter.include_archived, filter.include_inactive
+            ),
+            req.page,
+            req.limit,
+        );
+        self.pages
+            .get_or_load(self.store.as_ref(), key, || async {
+                render(self.list(caller, filter, req).await?)
+            })
+            .await
     }
 
     /// Active members matching `search` (part of the email or name), for choosing one

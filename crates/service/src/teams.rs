@@ -4,11 +4,14 @@
 
 use std::sync::Arc;
 
+use bytes::Bytes;
+
 use sigil_core::{GrantId, GrantPermission, MemberId, Team, TeamId, TeamMember, Visibility};
 use sigil_store::{Grant, Inode, NewTeam, Store, TeamCursor};
 
 pub use sigil_store::TeamFilter;
 
+use crate::cache::GenCache;
 use crate::caller::Caller;
 use crate::error::{ServiceError, ServiceResult};
 use crate::paging::{Page, PageCursors, PageRequest};
@@ -50,6 +53,8 @@ pub struct TeamWithMembers {
 pub struct Teams {
     store: Arc<dyn Store>,
     cursors: Arc<PageCursors>,
+    /// Rendered pages of the team list: (filter and viewer, page, limit).
+    pages: GenCache<(String, u64, u32), Bytes>,
 }
 
 fn check_text(field: &str, v: &str, max: usize, required: bool) -> ServiceResult<String> {
@@ -71,7 +76,11 @@ fn check_text(field: &str, v: &str, max: usize, required: bool) -> ServiceResult
 
 impl Teams {
     pub fn new(store: Arc<dyn Store>, cursors: Arc<PageCursors>) -> Self {
-        Teams { store, cursors }
+        Teams {
+            store,
+            cursors,
+            pages: GenCache::new(1_000),
+        }
     }
 
     /// The team `id`, if the caller may see it: Admins see all; others see public
@@ -135,6 +144,34 @@ impl Teams {
                     id: t.id,
                 },
             )
+            .await
+    }
+
+    /// [`list`](Teams::list), rendered by `render` and remembered until the next
+    /// write (as members and a workspace's grants are). A member who is not an Admin
+    /// sees the public teams and its own, so the caller is part of the key then.
+    pub async fn list_rendered(
+        &self,
+        caller: &Caller,
+        filter: TeamFilter,
+        req: PageRequest,
+        render: impl FnOnce(Page<Team>) -> ServiceResult<Bytes>,
+    ) -> ServiceResult<Bytes> {
+        let key = (
+            format!(
+                "{:?}|{:?}|{:?}|{:?}",
+                filter.name,
+                filter.description,
+                filter.visibility,
+                (!caller.is_admin()).then_some(caller.id())
+            ),
+            req.page,
+            req.limit,
+        );
+        self.pages
+            .get_or_load(self.store.as_ref(), key, || async {
+                render(self.list(caller, filter, req).await?)
+            })
             .await
     }
 

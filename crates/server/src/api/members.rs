@@ -2,15 +2,17 @@
 //! (sigil's own). Admins manage members; a member may read itself and its teams.
 
 use axum::extract::State;
+use axum::response::Response;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use sigil_core::{MemberId, UserKind};
+use sigil_core::{InodeId, MemberId, OrganizationId, UserKind};
 use sigil_service::members::{self, MemberFilter, MemberRecord, MemberUpdate, NewMember};
+use sigil_service::ServiceError;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::api::bodies::TeamBody;
-use crate::api::shape::{Empty, PageOf, PageParams};
+use crate::api::shape::{json_bytes, Empty, PageOf, PageParams};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{query_flag, AdminMember, ApiJson, ApiQuery, CurrentMember, Id};
 use crate::state::AppState;
@@ -28,19 +30,26 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MemberBody {
-    pub organization_id: String,
-    pub member_id: String,
+    // Ids are kept typed and written straight into the JSON (a page of members made
+    // a string of each first).
+    #[schema(value_type = String)]
+    pub organization_id: OrganizationId,
+    #[schema(value_type = String)]
+    pub member_id: MemberId,
     /// The name of the member's account type.
     pub member_type: String,
     pub first_name: String,
     pub last_name: String,
     pub email: String,
     pub profile_img_url: Option<String>,
-    pub created_by: String,
-    pub updated_by: String,
+    #[schema(value_type = String)]
+    pub created_by: MemberId,
+    #[schema(value_type = String)]
+    pub updated_by: MemberId,
     pub created_at: String,
     pub updated_at: String,
-    pub home_folder_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub home_folder_id: Option<InodeId>,
     /// `internal`, `guest` or `embed`.
     #[schema(value_type = crate::api::schemas::UserKindSchema, inline)]
     pub user_kind: UserKind,
@@ -52,19 +61,19 @@ fn member_body(r: &MemberRecord) -> MemberBody {
     let clock = sigil_core::clock::rfc3339;
     let m = &r.member;
     MemberBody {
-        organization_id: m.organization_id.to_string(),
-        member_id: m.id.to_string(),
+        organization_id: m.organization_id,
+        member_id: m.id,
         member_type: r.account_type.name.clone(),
         first_name: m.first_name.clone(),
         last_name: m.last_name.clone(),
         email: m.email.clone(),
         profile_img_url: m.profile_img_url.clone(),
         // The first Admin created itself.
-        created_by: m.created_by.unwrap_or(m.id).to_string(),
-        updated_by: m.updated_by.or(m.created_by).unwrap_or(m.id).to_string(),
+        created_by: m.created_by.unwrap_or(m.id),
+        updated_by: m.updated_by.or(m.created_by).unwrap_or(m.id),
         created_at: clock(m.created_at),
         updated_at: clock(m.updated_at),
-        home_folder_id: m.home_folder_id.map(|h| h.to_string()),
+        home_folder_id: m.home_folder_id,
         user_kind: m.user_kind,
         is_archived: m.is_archived,
         is_inactive: m.is_inactive,
@@ -92,11 +101,7 @@ pub struct MemberQuery {
     include_inactive: Option<String>,
 }
 
-async fn list(
-    st: AppState,
-    admin: AdminMember,
-    q: MemberQuery,
-) -> Result<Json<PageOf<MemberBody>>, ApiError> {
+async fn list(st: AppState, admin: AdminMember, q: MemberQuery) -> Result<Response, ApiError> {
     let req = PageParams {
         page: q.page.clone(),
         limit: q.limit.clone(),
@@ -108,8 +113,16 @@ async fn list(
         include_archived: query_flag("includeArchived", q.include_archived.as_deref(), false)?,
         include_inactive: query_flag("includeInactive", q.include_inactive.as_deref(), false)?,
     };
-    let page = st.services.members.list(&admin, filter, req).await?;
-    Ok(Json(PageOf::of(page, |r| member_body(&r))))
+    let body = st
+        .services
+        .members
+        .list_rendered(&admin, filter, req, |page| {
+            serde_json::to_vec(&PageOf::of(page, |r| member_body(&r)))
+                .map(bytes::Bytes::from)
+                .map_err(ServiceError::internal)
+        })
+        .await?;
+    Ok(json_bytes(body))
 }
 
 /// List members
@@ -134,7 +147,7 @@ pub async fn list_members(
     State(st): State<AppState>,
     admin: AdminMember,
     ApiQuery(q): ApiQuery<MemberQuery>,
-) -> Result<Json<PageOf<MemberBody>>, ApiError> {
+) -> Result<Response, ApiError> {
     list(st, admin, q).await
 }
 
@@ -158,7 +171,7 @@ pub async fn list_members_v2_1(
     State(st): State<AppState>,
     admin: AdminMember,
     ApiQuery(q): ApiQuery<MemberQuery>,
-) -> Result<Json<PageOf<MemberBody>>, ApiError> {
+) -> Result<Response, ApiError> {
     list(st, admin, q).await
 }
 

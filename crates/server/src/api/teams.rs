@@ -3,15 +3,17 @@
 //! team admin may change its own team's members.
 
 use axum::extract::State;
+use axum::response::Response;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use sigil_core::{TeamId, TeamMember, Visibility};
 use sigil_service::teams::{NewTeamInput, TeamFilter, TeamUpdate};
+use sigil_service::ServiceError;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::api::bodies::TeamBody;
-use crate::api::shape::{Empty, PageOf, PageParams};
+use crate::api::shape::{json_bytes, Empty, PageOf, PageParams};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{AdminMember, ApiJson, ApiQuery, CurrentMember, Id};
 use crate::state::AppState;
@@ -63,11 +65,7 @@ pub struct TeamQuery {
     visibility: Option<String>,
 }
 
-async fn list(
-    st: AppState,
-    caller: CurrentMember,
-    q: TeamQuery,
-) -> Result<Json<PageOf<TeamBody>>, ApiError> {
+async fn list(st: AppState, caller: CurrentMember, q: TeamQuery) -> Result<Response, ApiError> {
     let req = PageParams {
         page: q.page.clone(),
         limit: q.limit.clone(),
@@ -85,8 +83,16 @@ async fn list(
         visibility,
         visible_to: None,
     };
-    let page = st.services.teams.list(&caller, filter, req).await?;
-    Ok(Json(PageOf::of(page, |t| TeamBody::from(&t))))
+    let body = st
+        .services
+        .teams
+        .list_rendered(&caller, filter, req, |page| {
+            serde_json::to_vec(&PageOf::of(page, |t| TeamBody::from(&t)))
+                .map(bytes::Bytes::from)
+                .map_err(ServiceError::internal)
+        })
+        .await?;
+    Ok(json_bytes(body))
 }
 
 /// List teams
@@ -110,7 +116,7 @@ pub async fn list_teams(
     State(st): State<AppState>,
     caller: CurrentMember,
     ApiQuery(q): ApiQuery<TeamQuery>,
-) -> Result<Json<PageOf<TeamBody>>, ApiError> {
+) -> Result<Response, ApiError> {
     list(st, caller, q).await
 }
 
@@ -133,7 +139,7 @@ pub async fn list_teams_v2_1(
     State(st): State<AppState>,
     caller: CurrentMember,
     ApiQuery(q): ApiQuery<TeamQuery>,
-) -> Result<Json<PageOf<TeamBody>>, ApiError> {
+) -> Result<Response, ApiError> {
     list(st, caller, q).await
 }
 

@@ -632,3 +632,70 @@ async fn team_members_are_added_and_removed_all_or_nothing() {
     let r = app.get("/v2/teams/not-a-team", Some(&admin)).await;
     assert_error(&r, StatusCode::NOT_FOUND, "not_found");
 }
+
+#[tokio::test]
+async fn remembered_pages_of_members_and_teams_follow_every_write_and_each_viewer() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let viewer = app
+        .add_member(
+            "v@example.com",
+            sigil_core::BuiltinAccountType::Viewer,
+            "pw-viewer-1",
+        )
+        .await;
+    let (cid, secret) = app.create_credentials(&admin, viewer.id).await;
+    let (_, t) = app.client_credentials(&cid, &secret).await;
+    let viewer_token = t["access_token"].as_str().unwrap().to_owned();
+    let names = |v: &Value, key: &str| -> Vec<String> {
+        v["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e[key].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for (name, visibility) in [("Open", "public"), ("Closed", "private")] {
+        let (s, b) = app
+            .send_json(
+                Method::POST,
+                "/v2/teams",
+                Some(&admin),
+                &json!({"name": name, "visibility": visibility}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+    }
+    // The Admin's page, twice (the second from memory), then the viewer's: its own.
+    for _ in 0..2 {
+        let (_, all) = app.get("/v2/teams?limit=10", Some(&admin)).await;
+        assert_eq!(names(&all, "name"), ["Closed", "Open"]);
+    }
+    let (_, seen) = app.get("/v2/teams?limit=10", Some(&viewer_token)).await;
+    assert_eq!(names(&seen, "name"), ["Open"]);
+    // A write moves both lists on.
+    let (_, before) = app.get("/v2/members?limit=10", Some(&admin)).await;
+    app.send_json(
+        Method::POST,
+        "/v2/members",
+        Some(&admin),
+        &json!({"email": "new@example.com", "firstName": "N", "lastName": "W"}),
+    )
+    .await;
+    let (_, after) = app.get("/v2/members?limit=10", Some(&admin)).await;
+    assert_eq!(after["total"], before["total"].as_u64().unwrap() + 1);
+    assert!(names(&after, "email").contains(&"new@example.com".to_owned()));
+    let (_, renamed) = app.get("/v2/teams?limit=10", Some(&admin)).await;
+    let open = renamed["entries"][1]["teamId"].as_str().unwrap().to_owned();
+    app.send_json(
+        Method::PATCH,
+        &format!("/v2/teams/{open}"),
+        Some(&admin),
+        &json!({"name": "Opened"}),
+    )
+    .await;
+    let (_, all) = app.get("/v2/teams?limit=10", Some(&admin)).await;
+    assert_eq!(names(&all, "name"), ["Closed", "Opened"]);
+    let (_, seen) = app.get("/v2/teams?limit=10", Some(&viewer_token)).await;
+    assert_eq!(names(&seen, "name"), ["Opened"]);
+}
