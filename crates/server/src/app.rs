@@ -47,6 +47,7 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
     let max_body = state.config.max_body_bytes;
     let body_timeout = Duration::from_secs(state.config.http.body_read_timeout_secs);
     let metrics = state.metrics.clone();
+    let access_log = state.config.access_log;
     router
         .merge(crate::web::router())
         .merge(extra)
@@ -80,12 +81,21 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
                     tracing::info_span!("request", method = %req.method(), route, request_id = id)
                 })
                 .on_request(())
-                .on_response(|res: &Response, latency: Duration, _span: &Span| {
-                    tracing::info!(
-                        status = res.status().as_u16(),
-                        latency_us = latency.as_micros() as u64,
-                        "response"
-                    );
+                .on_response(move |res: &Response, latency: Duration, _span: &Span| {
+                    let status = res.status();
+                    if access_log {
+                        tracing::info!(
+                            status = status.as_u16(),
+                            latency_us = latency.as_micros() as u64,
+                            "response"
+                        );
+                    } else if status.is_server_error() {
+                        tracing::warn!(
+                            status = status.as_u16(),
+                            latency_us = latency.as_micros() as u64,
+                            "response"
+                        );
+                    }
                 }),
         )
         .layer(from_fn(request_context))

@@ -52,6 +52,10 @@ pub struct Config {
     pub log_format: LogFormat,
     /// A `tracing` filter, e.g. `info` or `sigil_server=debug,info`.
     pub log_level: String,
+    /// One INFO line per request (method, route, status, latency). Off by default:
+    /// writing it costs about a quarter of the throughput of a cheap request
+    /// (docs/performance.md). Answers of 500 and above are logged either way.
+    pub access_log: bool,
     /// What an acknowledged write promises on SQLite (`full` or `normal`).
     pub sqlite_synchronous: SqliteSynchronous,
     /// Largest request body accepted, in bytes; larger ones get 413.
@@ -233,6 +237,7 @@ impl Default for Config {
             public_url: None,
             log_format: LogFormat::Text,
             log_level: "info".into(),
+            access_log: false,
             max_body_bytes: 2 * 1024 * 1024,
             sqlite_synchronous: SqliteSynchronous::Full,
             master_key: None,
@@ -560,6 +565,7 @@ mod tests {
                 "listen = \"127.0.0.1:9000\"\nlog_level = \"debug\"\n[auth]\naccess_token_ttl_secs = 60\n",
             )?;
             jail.set_env("SIGIL_LOG_LEVEL", "warn");
+            jail.set_env("SIGIL_ACCESS_LOG", "true");
             jail.set_env("SIGIL_AUTH__REVOCATION_POLL_MS", "250");
             jail.set_env("SIGIL_TEST_POSTGRES_URL", "postgres://ignored");
             jail.set_env("SIGIL_LOG", "debug");
@@ -573,6 +579,7 @@ mod tests {
             .unwrap();
             assert_eq!(c.listen.to_string(), "127.0.0.1:9100");
             assert_eq!(c.log_level, "warn");
+            assert!(c.access_log);
             assert_eq!(c.auth.access_token_ttl_secs, 60);
             assert_eq!(c.auth.revocation_poll_ms, 250);
             Ok(())
