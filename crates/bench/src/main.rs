@@ -3,10 +3,11 @@
 //! mounted on the same middleware stack, so that ratios show what each route costs
 //! beyond the stack itself.
 //!
-//! Run: `cargo run --release -p sigil-bench -- [--suite all|foundation|members|grants|connectors|imports|readpath]
+//! Run: `cargo run --release -p sigil-bench -- [--suite all|foundation|members|grants|connectors|imports|readpath|drivers]
 //! [--seconds 5] [--connections 32] [--members 100000]`.
 
 mod connectors;
+mod drivers;
 mod imports;
 mod load;
 mod readpath;
@@ -28,6 +29,7 @@ use sigil_store::SqlStore;
 use sigil_testkit::TestApp;
 
 pub(crate) use connectors::*;
+pub(crate) use drivers::*;
 pub(crate) use imports::*;
 pub(crate) use load::*;
 pub(crate) use readpath::*;
@@ -78,6 +80,8 @@ enum Suite {
     Connectors,
     /// Hostile OpenAPI imports and the memory they cost (run alone for a clean baseline).
     Imports,
+    /// sqlx against rusqlite for SQLite, on the members page's statements.
+    Drivers,
     /// Pages as most traffic reads them, and a write mix; SQLite and PostgreSQL
     /// (`SIGIL_BENCH_POSTGRES_URL`). Starts servers of its own.
     Readpath,
@@ -101,6 +105,9 @@ fn main() -> anyhow::Result<()> {
     }
     let server = start_server(args.server_threads, args.sqlite_synchronous)
         .context("starting the server")?;
+    if args.suite == Suite::Drivers {
+        return drivers_suite(&server);
+    }
     println!(
         "sigil-bench: {} s per scenario, {} connections, server threads {}, load threads 1, SQLite",
         args.seconds, args.connections, args.server_threads
