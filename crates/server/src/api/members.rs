@@ -7,12 +7,11 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use sigil_core::{InodeId, MemberId, OrganizationId, UserKind};
 use sigil_service::members::{self, MemberFilter, MemberRecord, MemberUpdate, NewMember};
-use sigil_service::ServiceError;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::api::bodies::TeamBody;
-use crate::api::shape::{json_bytes, Empty, PageOf, PageParams};
+use crate::api::shape::{json_bytes, render_json, Empty, PageOf, PageParams};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{query_flag, AdminMember, ApiJson, ApiQuery, CurrentMember, Id};
 use crate::state::AppState;
@@ -117,9 +116,7 @@ async fn list(st: AppState, admin: AdminMember, q: MemberQuery) -> Result<Respon
         .services
         .members
         .list_rendered(&admin, filter, req, |page| {
-            serde_json::to_vec(&PageOf::of(page, |r| member_body(&r)))
-                .map(bytes::Bytes::from)
-                .map_err(ServiceError::internal)
+            render_json(&PageOf::of(page, |r| member_body(&r)))
         })
         .await?;
     Ok(json_bytes(body))

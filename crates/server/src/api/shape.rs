@@ -144,6 +144,13 @@ pub fn url_id(id: InodeId) -> String {
 }
 
 /// A JSON body already rendered.
+/// A body rendered once as JSON, for a service to remember (rendered pages of lists).
+pub fn render_json<T: Serialize>(body: &T) -> Result<bytes::Bytes, sigil_service::ServiceError> {
+    serde_json::to_vec(body)
+        .map(bytes::Bytes::from)
+        .map_err(sigil_service::ServiceError::internal)
+}
+
 pub fn json_bytes(body: bytes::Bytes) -> axum::response::Response {
     use axum::response::IntoResponse;
     (

@@ -8,12 +8,11 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use sigil_core::{TeamId, TeamMember, Visibility};
 use sigil_service::teams::{NewTeamInput, TeamFilter, TeamUpdate};
-use sigil_service::ServiceError;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::api::bodies::TeamBody;
-use crate::api::shape::{json_bytes, Empty, PageOf, PageParams};
+use crate::api::shape::{json_bytes, render_json, Empty, PageOf, PageParams};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{AdminMember, ApiJson, ApiQuery, CurrentMember, Id};
 use crate::state::AppState;
@@ -87,9 +86,7 @@ async fn list(st: AppState, caller: CurrentMember, q: TeamQuery) -> Result<Respo
         .services
         .teams
         .list_rendered(&caller, filter, req, |page| {
-            serde_json::to_vec(&PageOf::of(page, |t| TeamBody::from(&t)))
-                .map(bytes::Bytes::from)
-                .map_err(ServiceError::internal)
+            render_json(&PageOf::of(page, |t| TeamBody::from(&t)))
         })
         .await?;
     Ok(json_bytes(body))

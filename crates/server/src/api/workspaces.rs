@@ -5,18 +5,17 @@
 use axum::extract::State;
 use axum::response::Response;
 use axum::Json;
-use bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use sigil_core::{GrantId, GrantPermission, InodeId, MemberId};
 use sigil_service::access::label;
 use sigil_service::grants::GrantInput;
 use sigil_service::workspaces::{Created, WorkspaceFilter};
-use sigil_service::{Inode, ServiceError};
+use sigil_service::Inode;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::api::bodies::{GrantBody, GranteeBody};
-use crate::api::shape::{json_bytes, url_id, who, Empty, PageOf, PageParams};
+use crate::api::shape::{json_bytes, render_json, url_id, who, Empty, PageOf, PageParams};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, CurrentMember, Id, Ids};
 use crate::state::AppState;
@@ -312,10 +311,7 @@ pub async fn list_workspace_grants(
         .services
         .grants
         .of_workspace_rendered(&caller, id, req, |page| {
-            let body = PageOf::of(page, |g| GrantBody::of(org, &g));
-            serde_json::to_vec(&body)
-                .map(Bytes::from)
-                .map_err(ServiceError::internal)
+            render_json(&PageOf::of(page, |g| GrantBody::of(org, &g)))
         })
         .await?;
     Ok(json_bytes(body))
