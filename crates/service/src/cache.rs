@@ -4,27 +4,37 @@
 //! On SQLite one process sees every write, so a read made under generation `g` is
 //! current until the generation moves; the hot reads of a request (the caller's member
 //! row, the node it names, its permission there, a rendered page of grants, a
-//! connector ready to call) are then served from memory. On PostgreSQL other nodes
-//! write unseen, the store answers no generation, and nothing is remembered. Each
-//! service owns the caches of the data it owns.
+//! connector ready to call) are then served from memory. On PostgreSQL the generation
+//! also moves on for every other node's write the store hears of (LISTEN/NOTIFY), and
+//! while it cannot hear them it answers no generation and nothing is remembered.
+//! Callers that miss the same entry together wait for one load (after a write every
+//! connection misses at once). Each service owns the caches of the data it owns.
 //!
 //! [`Store::generation`]: sigil_store::Store::generation
 
 use sigil_store::Store;
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::OnceCell;
+
+/// One load under way, which callers missing the same entry share.
+type Loading<V> = Arc<OnceCell<V>>;
 
 /// A bounded map of values, each tagged with the generation it was read under.
 pub struct GenCache<K, V> {
     entries: Mutex<HashMap<K, (u64, V)>>,
+    /// Loads under way, by key and generation.
+    loading: Mutex<HashMap<(K, u64), Loading<V>>>,
     capacity: usize,
 }
 
-impl<K: Eq + Hash, V: Clone> GenCache<K, V> {
+impl<K: Eq + Hash + Clone, V: Clone> GenCache<K, V> {
     pub fn new(capacity: usize) -> Self {
         GenCache {
             entries: Mutex::new(HashMap::new()),
+            loading: Mutex::new(HashMap::new()),
             capacity,
         }
     }
@@ -51,12 +61,45 @@ impl<K: Eq + Hash, V: Clone> GenCache<K, V> {
     where
         Fut: std::future::Future<Output = Result<V, E>>,
     {
-        let generation = store.generation();
+        self.get_or_load_at(store.generation(), key, load).await
+    }
+
+    /// [`get_or_load`](Self::get_or_load) under a generation read by the caller.
+    /// Callers missing the same entry under the same generation together run one
+    /// `load` and share its value; if it fails, the next of them tries its own.
+    pub async fn get_or_load_at<E, Fut>(
+        &self,
+        generation: Option<u64>,
+        key: K,
+        load: impl FnOnce() -> Fut,
+    ) -> Result<V, E>
+    where
+        Fut: std::future::Future<Output = Result<V, E>>,
+    {
         if let Some(v) = self.get(&key, generation) {
             return Ok(v);
         }
-        let v = load().await?;
-        self.put(key, generation, v.clone());
+        let Some(g) = generation else {
+            return load().await;
+        };
+        let cell = {
+            let mut loading = self.loading.lock().unwrap_or_else(|e| e.into_inner());
+            // Loads of older generations can no longer be remembered.
+            loading.retain(|(_, lg), _| *lg == g);
+            loading.entry((key.clone(), g)).or_default().clone()
+        };
+        let loaded = cell.get_or_try_init(load).await.cloned();
+        {
+            let mut loading = self.loading.lock().unwrap_or_else(|e| e.into_inner());
+            let ours = loading
+                .get(&(key.clone(), g))
+                .is_some_and(|c| Arc::ptr_eq(c, &cell));
+            if ours {
+                loading.remove(&(key.clone(), g));
+            }
+        }
+        let v = loaded?;
+        self.put(key, Some(g), v.clone());
         Ok(v)
     }
 
@@ -90,6 +133,46 @@ mod tests {
         assert_eq!(c.get(&"a", None), None, "no generation: nothing is served");
         c.put("b", None, 20);
         assert_eq!(c.get(&"b", None), None);
+    }
+
+    #[tokio::test]
+    async fn callers_missing_together_share_one_load() {
+        let c: Arc<GenCache<&str, u32>> = Arc::new(GenCache::new(8));
+        let loads = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        let mut callers = Vec::new();
+        for _ in 0..8 {
+            let (c, loads, mut rx) = (c.clone(), loads.clone(), rx.clone());
+            callers.push(tokio::spawn(async move {
+                c.get_or_load_at(Some(1), "k", || async move {
+                    loads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    // Held until every caller has asked.
+                    rx.wait_for(|go| *go).await.unwrap();
+                    Ok::<u32, ()>(7)
+                })
+                .await
+            }));
+        }
+        tokio::task::yield_now().await;
+        tx.send(true).unwrap();
+        for caller in callers {
+            assert_eq!(caller.await.unwrap(), Ok(7));
+        }
+        assert_eq!(loads.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert_eq!(c.get(&"k", Some(1)), Some(7), "and it is remembered");
+        // A failed load is not shared: the next caller loads again.
+        let failed = c
+            .get_or_load_at(Some(2), "k", || async { Err::<u32, &str>("down") })
+            .await;
+        assert_eq!(failed, Err("down"));
+        let again = c
+            .get_or_load_at(Some(2), "k", || async { Ok::<u32, &str>(8) })
+            .await;
+        assert_eq!(again, Ok(8));
+        assert!(
+            c.loading.lock().unwrap().is_empty(),
+            "no load is left behind"
+        );
     }
 
     #[test]
