@@ -89,17 +89,18 @@ impl<K: Eq + Hash + Clone, V: Clone> GenCache<K, V> {
             loading.entry((key.clone(), g)).or_default().clone()
         };
         let loaded = cell.get_or_try_init(load).await.cloned();
-        {
+        // Whoever takes the finished load off the list files its value, once.
+        let first = {
             let mut loading = self.loading.lock().unwrap_or_else(|e| e.into_inner());
             let ours = loading
                 .get(&(key.clone(), g))
                 .is_some_and(|c| Arc::ptr_eq(c, &cell));
-            if ours {
-                loading.remove(&(key.clone(), g));
-            }
-        }
+            ours && loading.remove(&(key.clone(), g)).is_some()
+        };
         let v = loaded?;
-        self.put(key, Some(g), v.clone());
+        if first {
+            self.put(key, Some(g), v.clone());
+        }
         Ok(v)
     }
 

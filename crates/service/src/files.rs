@@ -123,6 +123,8 @@ pub struct Files {
     access: Arc<Access>,
     members: Arc<Members>,
     account_types: Arc<crate::account_types::AccountTypes>,
+    /// Sigma's `type: workspace` makes a workspace, as `POST /v2/workspaces` does.
+    workspaces: Arc<crate::workspaces::Workspaces>,
     cursors: Arc<PageCursors>,
 }
 
@@ -132,6 +134,7 @@ impl Files {
         access: Arc<Access>,
         members: Arc<Members>,
         account_types: Arc<crate::account_types::AccountTypes>,
+        workspaces: Arc<crate::workspaces::Workspaces>,
         cursors: Arc<PageCursors>,
     ) -> Self {
         Files {
@@ -139,6 +142,7 @@ impl Files {
             access,
             members,
             account_types,
+            workspaces,
             cursors,
         }
     }
@@ -327,16 +331,24 @@ impl Files {
     }
 
     /// Creates a folder (or a workbook with an empty document) in a workspace or
-    /// folder on which the caller can contribute.
+    /// folder on which the caller can contribute, or a workspace.
     pub async fn create(&self, caller: &Caller, req: NewFile) -> ServiceResult<FileEntry> {
         match req.kind.as_str() {
             "folder" => {}
             "workbook" => caller.require(Permission::CreateWorkbooks)?,
             "workspace" => {
-                return Err(ServiceError::invalid_field(
-                    "type",
-                    "a workspace is made by Workspaces::create",
-                ))
+                let id = match self.workspaces.create(caller, &req.name, false).await? {
+                    crate::workspaces::Created::Created(ws) => ws.id,
+                    // Only with `noDuplicates`, which this form does not have.
+                    crate::workspaces::Created::Existing(same) => {
+                        same.first().map(|w| w.id).ok_or_else(|| {
+                            ServiceError::internal(anyhow::anyhow!(
+                                "a workspace was neither made nor found"
+                            ))
+                        })?
+                    }
+                };
+                return self.get(caller, id).await;
             }
             "report" => {
                 return Err(ServiceError::NotImplemented(

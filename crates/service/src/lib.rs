@@ -128,16 +128,17 @@ impl Services {
             members.clone(),
             account_types.clone(),
         ));
+        let workspaces = Arc::new(Workspaces::new(
+            store.clone(),
+            access.clone(),
+            cursors.clone(),
+        ));
         let files = Arc::new(Files::new(
             store.clone(),
             access.clone(),
             members.clone(),
             account_types.clone(),
-            cursors.clone(),
-        ));
-        let workspaces = Arc::new(Workspaces::new(
-            store.clone(),
-            access.clone(),
+            workspaces.clone(),
             cursors.clone(),
         ));
         let grants = Arc::new(Grants::new(

@@ -70,6 +70,14 @@ pub struct MemberUpdate {
     pub new_owner_id: Option<String>,
 }
 
+/// What names one list of members (for its page positions and its rendered pages).
+fn list_key(filter: &MemberFilter) -> String {
+    format!(
+        "members|{:?}|{:?}|{}|{}",
+        filter.search, filter.email, filter.include_archived, filter.include_inactive
+    )
+}
+
 pub struct Members {
     store: Arc<dyn Store>,
     organization: OrganizationId,
@@ -153,10 +161,7 @@ impl Members {
         caller.require_admin()?;
         crate::paging::check_search("search", filter.search.as_deref())?;
         crate::paging::check_search("email", filter.email.as_deref())?;
-        let key = format!(
-            "members|{:?}|{:?}|{}|{}",
-            filter.search, filter.email, filter.include_archived, filter.include_inactive
-        );
+        let key = list_key(&filter);
         let store = self.store.clone();
         let page = self
             .cursors
@@ -189,14 +194,7 @@ impl Members {
         render: impl FnOnce(Page<MemberRecord>) -> ServiceResult<Bytes>,
     ) -> ServiceResult<Bytes> {
         caller.require_admin()?;
-        let key = (
-            format!(
-                "{:?}|{:?}|{}|{}",
-                filter.search, filter.email, filter.include_archived, filter.include_inactive
-            ),
-            req.page,
-            req.limit,
-        );
+        let key = (list_key(&filter), req.page, req.limit);
         self.pages
             .get_or_load(self.store.as_ref(), key, || async {
                 render(self.list(caller, filter, req).await?)

@@ -57,6 +57,20 @@ pub struct Teams {
     pages: GenCache<(String, u64, u32), Bytes>,
 }
 
+/// Whose view of the teams a caller gets: an Admin sees every team, anyone else the
+/// public ones and its own.
+fn visible_to(caller: &Caller) -> Option<MemberId> {
+    (!caller.is_admin()).then_some(caller.id())
+}
+
+/// What names one list of teams (for its page positions and its rendered pages).
+fn list_key(filter: &TeamFilter) -> String {
+    format!(
+        "teams|{:?}|{:?}|{:?}|{:?}",
+        filter.name, filter.description, filter.visibility, filter.visible_to
+    )
+}
+
 fn check_text(field: &str, v: &str, max: usize, required: bool) -> ServiceResult<String> {
     let t = v.trim();
     if required && t.is_empty() {
@@ -126,11 +140,8 @@ impl Teams {
     ) -> ServiceResult<Page<Team>> {
         crate::paging::check_search("name", filter.name.as_deref())?;
         crate::paging::check_search("description", filter.description.as_deref())?;
-        filter.visible_to = (!caller.is_admin()).then_some(caller.id());
-        let key = format!(
-            "teams|{:?}|{:?}|{:?}|{:?}",
-            filter.name, filter.description, filter.visibility, filter.visible_to
-        );
+        filter.visible_to = visible_to(caller);
+        let key = list_key(&filter);
         let store = self.store.clone();
         self.cursors
             .page(
@@ -158,13 +169,10 @@ impl Teams {
         render: impl FnOnce(Page<Team>) -> ServiceResult<Bytes>,
     ) -> ServiceResult<Bytes> {
         let key = (
-            format!(
-                "{:?}|{:?}|{:?}|{:?}",
-                filter.name,
-                filter.description,
-                filter.visibility,
-                (!caller.is_admin()).then_some(caller.id())
-            ),
+            list_key(&TeamFilter {
+                visible_to: visible_to(caller),
+                ..filter.clone()
+            }),
             req.page,
             req.limit,
         );

@@ -7,7 +7,6 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use sigil_core::{GrantPermission, InodeId, MemberId};
 use sigil_service::files::{kind_name, FileEntry, FileUpdate, NewFile};
-use sigil_service::workspaces::Created;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -277,23 +276,6 @@ pub async fn create_file(
     caller: CurrentMember,
     ApiJson(req): ApiJson<CreateFile>,
 ) -> Result<Json<FileBody>, ApiError> {
-    if req.kind == "workspace" {
-        // Sigma's `{"type": "workspace", "name"}`: the same as `POST /v2/workspaces`,
-        // answered as the file it makes.
-        let created = st
-            .services
-            .workspaces
-            .create(&caller, &req.name, false)
-            .await?;
-        let id = match created {
-            Created::Created(ws) => ws.id,
-            // Only with `noDuplicates`, which this form does not have.
-            Created::Existing(same) => same.first().map(|w| w.id).ok_or_else(|| {
-                ApiError::internal(anyhow::anyhow!("a workspace was neither made nor found"))
-            })?,
-        };
-        return Ok(Json(file_body(st.services.files.get(&caller, id).await?)));
-    }
     let parent_id = match req.parent_id.as_deref() {
         None => None,
         Some(raw) => Some(parse_id::<InodeId>("inodeId", raw)?),
