@@ -36,6 +36,39 @@ pub enum Command {
     /// Administer members.
     #[command(subcommand)]
     Member(MemberCommand),
+    /// Load a seed file (YAML or JSON) into an initialized database, all or nothing.
+    Seed(SeedArgs),
+    /// Write the organization as a seed file on stdout.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// The seed file.
+    pub file: PathBuf,
+    /// The Admin the load acts as [default: the first Admin's email].
+    #[arg(long = "as")]
+    pub actor: Option<String>,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Include client secrets, password hashes and API credentials' secrets.
+    #[arg(long)]
+    pub include_secrets: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "yaml")]
+    pub format: ExportFormat,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Yaml,
+    Json,
 }
 
 #[derive(Debug, Args, Default)]
@@ -59,6 +92,16 @@ pub struct ServeArgs {
     /// Email of the first Admin, used only on an empty database.
     #[arg(long)]
     pub admin_email: Option<String>,
+    /// Keep everything in memory: nothing is written to disk (also SIGIL_EPHEMERAL).
+    #[arg(long)]
+    pub ephemeral: bool,
+    /// A seed file (YAML or JSON) loaded when the database is empty (also SIGIL_SEED).
+    #[arg(long)]
+    pub seed: Option<PathBuf>,
+    /// Serve /_sigil/reset, snapshots and faults to Admins (also
+    /// SIGIL_TESTING__ENDPOINTS).
+    #[arg(long)]
+    pub testing: bool,
     #[command(flatten)]
     pub storage: StorageArgs,
 }
@@ -157,6 +200,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             o.listen = args.listen;
             o.log_format = args.log_format.map(Into::into);
             o.admin_email = args.admin_email;
+            o.ephemeral = args.ephemeral;
+            o.seed = args.seed;
+            o.testing_endpoints = args.testing;
             let config = Config::load(cli.config.as_deref(), o)?;
             init_tracing(&config);
             serve::run(config).await
@@ -165,6 +211,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = Config::load(cli.config.as_deref(), storage_overrides(&args.storage))?;
             init_tracing(&config);
             init(&config, &args).await
+        }
+        Command::Seed(args) => {
+            let config = Config::load(cli.config.as_deref(), storage_overrides(&args.storage))?;
+            init_tracing(&config);
+            seed(config, &args).await
+        }
+        Command::Export(args) => {
+            let config = Config::load(cli.config.as_deref(), storage_overrides(&args.storage))?;
+            init_tracing(&config);
+            export(config, &args).await
         }
         Command::Member(MemberCommand::SetPassword(args)) => {
             let config = Config::load(cli.config.as_deref(), storage_overrides(&args.storage))?;
@@ -198,6 +254,55 @@ async fn init(config: &Config, args: &InitArgs) -> anyhow::Result<()> {
     } else {
         serve::print_first_run(&out, &config.base_url());
     }
+    Ok(())
+}
+
+/// Runs `f` on the services of an initialized database (no server), then closes it.
+async fn with_services<T, F, Fut>(config: Config, f: F) -> anyhow::Result<T>
+where
+    F: FnOnce(std::sync::Arc<sigil_service::Services>) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<T>>,
+{
+    anyhow::ensure!(
+        !config.ephemeral,
+        "an ephemeral database exists only inside its `sigil serve`"
+    );
+    let config = std::sync::Arc::new(config);
+    let store = startup::open_store(&config).await?;
+    let keys = startup::load_keys(&config)?;
+    let services = startup::build(config, store.clone(), &keys).await?;
+    let result = f(services.clone()).await;
+    startup::drain(&services).await;
+    store.close().await;
+    result
+}
+
+async fn seed(config: Config, args: &SeedArgs) -> anyhow::Result<()> {
+    let file = serve::read_seed(&args.file)?;
+    let actor = args
+        .actor
+        .clone()
+        .unwrap_or_else(|| config.first_admin_email().to_owned());
+    let loaded = with_services(config, |services| async move {
+        Ok(sigil_service::seed::load_as(&services, &file, &actor).await?)
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
+    eprintln!("loaded {}: {loaded:?}", args.file.display());
+    Ok(())
+}
+
+async fn export(config: Config, args: &ExportArgs) -> anyhow::Result<()> {
+    let include_secrets = args.include_secrets;
+    let file = with_services(config, |services| async move {
+        Ok(sigil_service::seed::export(&services, include_secrets).await?)
+    })
+    .await?;
+    let format = match args.format {
+        ExportFormat::Yaml => sigil_service::seed::SeedFormat::Yaml,
+        ExportFormat::Json => sigil_service::seed::SeedFormat::Json,
+    };
+    print!("{}", file.render(format).map_err(|e| anyhow::anyhow!(e))?);
     Ok(())
 }
 

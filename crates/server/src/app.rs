@@ -21,7 +21,11 @@ use crate::state::AppState;
 async fn fallback(uri: axum::http::Uri) -> Response {
     use axum::response::IntoResponse;
     let p = uri.path();
-    if p.starts_with("/v2") || p.starts_with("/v2.1") || p.starts_with("/sigma/") {
+    if p.starts_with("/v2")
+        || p.starts_with("/v2.1")
+        || p.starts_with("/sigma/")
+        || p.starts_with("/_sigil/")
+    {
         ApiError::not_found("no such route").into_response()
     } else {
         crate::web::not_found_page()
@@ -48,8 +52,14 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
     let body_timeout = Duration::from_secs(state.config.http.body_read_timeout_secs);
     let metrics = state.metrics.clone();
     let access_log = state.config.access_log;
+    let testing = if state.services.testing.enabled() {
+        crate::testing::router()
+    } else {
+        Router::new()
+    };
     router
         .merge(crate::web::router())
+        .merge(testing)
         .merge(extra)
         .fallback(fallback)
         .method_not_allowed_fallback(|method: Method| async move {
@@ -64,6 +74,11 @@ pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
         // Innermost to outermost: a panic becomes a 500 that metrics count, the trace
         // span carries the request id, and request_context renders every error.
         .layer(CatchPanicLayer::new())
+        // Inside the metrics: an injected answer is counted under its status too.
+        .layer(from_fn_with_state(
+            state.clone(),
+            crate::testing::inject_faults,
+        ))
         .layer(from_fn_with_state(metrics, track))
         .layer(
             TraceLayer::new_for_http()

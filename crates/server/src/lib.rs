@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod serve;
 pub mod state;
+pub mod testing;
 pub mod web;
 
 pub use app::{app, app_with};

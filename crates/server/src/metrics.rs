@@ -31,9 +31,18 @@ fn latency_histogram() -> Histogram {
     Histogram::new(exponential_buckets(0.0001, 2.0, 16))
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct FaultLabels {
+    pub method: String,
+    pub route: String,
+    /// The injected status, or `delay`.
+    pub fault: String,
+}
+
 pub struct Metrics {
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
+    faults: Family<FaultLabels, Counter>,
     latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
 }
 
@@ -66,9 +75,16 @@ impl Metrics {
             "HTTP request latency by method and route template",
             latency.clone(),
         );
+        let faults = Family::<FaultLabels, Counter>::default();
+        registry.register(
+            "injected_faults",
+            "Faults injected by testing.faults, by method, route template and fault",
+            faults.clone(),
+        );
         Metrics {
             registry,
             requests,
+            faults,
             latency,
         }
     }
@@ -87,6 +103,16 @@ impl Metrics {
                 route: route.to_owned(),
             })
             .observe(seconds);
+    }
+
+    pub fn injected_fault(&self, method: &str, route: &str, fault: String) {
+        self.faults
+            .get_or_create(&FaultLabels {
+                method: method.to_owned(),
+                route: route.to_owned(),
+                fault,
+            })
+            .inc();
     }
 
     /// The OpenMetrics text exposition.

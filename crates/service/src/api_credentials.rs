@@ -171,12 +171,25 @@ impl ApiCredentials {
         req: NewApiCredential,
     ) -> ServiceResult<ApiCredential> {
         caller.require(Permission::ManageApiConnectors)?;
+        let row = self.row(ApiCredentialId::new(), req, caller.id(), clock::now())?;
+        self.store.insert_api_credential(&row).await?;
+        tracing::info!(credential = %row.id, method = row.auth_method, "API credential created");
+        Ok(row)
+    }
+
+    /// A new credential's record, checked and sealed, not yet stored (also used by
+    /// seed files, which choose the id).
+    pub fn row(
+        &self,
+        id: ApiCredentialId,
+        req: NewApiCredential,
+        by: sigil_core::MemberId,
+        now: time::OffsetDateTime,
+    ) -> ServiceResult<ApiCredential> {
         let name = display_name(&req.name)?;
         check_allowlist(&req.allowlist)?;
         let credential = parse_credential(req.credential)?;
-        let id = ApiCredentialId::new();
-        let now = clock::now();
-        let row = ApiCredential {
+        Ok(ApiCredential {
             id,
             name,
             description: req.description,
@@ -185,14 +198,18 @@ impl ApiCredentials {
             public: credential.public().to_string(),
             sealed: self.seal(id, &credential)?,
             is_archived: false,
-            created_by: caller.id(),
-            updated_by: caller.id(),
+            created_by: by,
+            updated_by: by,
             created_at: now,
             updated_at: now,
-        };
-        self.store.insert_api_credential(&row).await?;
-        tracing::info!(credential = %id, method = row.auth_method, "API credential created");
-        Ok(row)
+        })
+    }
+
+    /// The whole credential, secrets included, as its JSON was given (for `sigil
+    /// export --include-secrets`, an operator's command).
+    pub fn reveal(&self, c: &ApiCredential) -> ServiceResult<Value> {
+        let usable = self.usable(c)?;
+        serde_json::to_value(&usable.credential).map_err(ServiceError::internal)
     }
 
     pub async fn get(&self, caller: &Caller, id: ApiCredentialId) -> ServiceResult<ApiCredential> {

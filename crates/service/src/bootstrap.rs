@@ -14,7 +14,8 @@ use crate::auth::secrets::{
     hash_password_async, new_client_id, new_client_secret, new_password, ClientSecrets,
 };
 
-/// What first run prints once: the only time the password and secret are shown.
+/// What first run prints once: the only time a generated password and secret are
+/// shown.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InitOutput {
@@ -24,6 +25,57 @@ pub struct InitOutput {
     pub password: String,
     pub client_id: String,
     pub client_secret: String,
+    /// Which values came from the configuration (`bootstrap.*`) rather than being
+    /// made here: those are not printed.
+    #[serde(skip)]
+    pub configured: Configured,
+}
+
+/// Which first-run values the configuration named.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Configured {
+    pub email: bool,
+    pub password: bool,
+    pub client: bool,
+}
+
+/// What first run creates: the Admin's email and the organization's name, and the
+/// password and client credential when they are known in advance.
+#[derive(Debug, Clone, Copy)]
+pub struct FirstRun<'a> {
+    pub admin_email: &'a str,
+    pub organization_name: &'a str,
+    pub admin_password: Option<&'a str>,
+    /// Client ID and secret.
+    pub client: Option<(&'a str, &'a str)>,
+    /// The Admin's id, when a seed file names it.
+    pub admin_id: Option<MemberId>,
+}
+
+impl<'a> FirstRun<'a> {
+    /// From the configuration: `bootstrap.*` where set (checked by
+    /// [`Config::validate`](crate::Config::validate)).
+    pub fn from_config(config: &'a crate::Config) -> Self {
+        let b = &config.bootstrap;
+        FirstRun {
+            admin_email: config.first_admin_email(),
+            organization_name: &config.organization_name,
+            admin_password: b.admin_password.as_ref().map(|p| p.expose().as_str()),
+            client: b
+                .client_id
+                .as_deref()
+                .zip(b.client_secret.as_ref().map(|s| s.expose().as_str())),
+            admin_id: None,
+        }
+    }
+
+    fn configured(&self, email_configured: bool) -> Configured {
+        Configured {
+            email: email_configured,
+            password: self.admin_password.is_some(),
+            client: self.client.is_some(),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +103,26 @@ pub async fn initialize(
     admin_email: &str,
     organization_name: &str,
 ) -> Result<InitOutput, InitError> {
+    let run = FirstRun {
+        admin_email,
+        organization_name,
+        admin_password: None,
+        client: None,
+        admin_id: None,
+    };
+    initialize_with(store, secrets, &run, false).await
+}
+
+/// Like [`initialize`], with what the configuration names; `email_configured` says
+/// whether the email came from it (and so is not printed).
+pub async fn initialize_with(
+    store: &dyn Store,
+    secrets: &ClientSecrets,
+    run: &FirstRun<'_>,
+    email_configured: bool,
+) -> Result<InitOutput, InitError> {
+    let admin_email = run.admin_email;
+    let organization_name = run.organization_name;
     if !is_valid_email(admin_email) {
         return Err(InitError::InvalidEmail(admin_email.to_owned()));
     }
@@ -73,13 +145,21 @@ pub async fn initialize(
         .iter()
         .find(|t| t.is_admin())
         .expect("the built-in types include Admin");
-    let password = new_password();
+    let password = run
+        .admin_password
+        .map(str::to_owned)
+        .unwrap_or_else(new_password);
     let mut admin = Member::new(organization.id, admin_email, admin_type.id, None, now);
+    if let Some(id) = run.admin_id {
+        admin.id = id;
+    }
     admin.first_name = "Admin".into();
     admin.password_hash = Some(hash_password_async(password.clone()).await);
     admin.home_folder_id = Some(InodeId::new());
-    let client_id = new_client_id();
-    let client_secret = new_client_secret();
+    let (client_id, client_secret) = match run.client {
+        Some((id, secret)) => (id.to_owned(), secret.to_owned()),
+        None => (new_client_id(), new_client_secret()),
+    };
     let (secret_hash, secret_sealed) = secrets.protect(&client_id, &client_secret);
     let credential = ClientCredential {
         client_id: client_id.clone(),
@@ -101,6 +181,7 @@ pub async fn initialize(
         password,
         client_id,
         client_secret,
+        configured: run.configured(email_configured),
     };
     store
         .bootstrap(&Bootstrap {
@@ -119,13 +200,13 @@ pub async fn initialize(
 pub async fn initialize_if_empty(
     store: &dyn Store,
     secrets: &ClientSecrets,
-    admin_email: &str,
-    organization_name: &str,
+    run: &FirstRun<'_>,
+    email_configured: bool,
 ) -> Result<Option<InitOutput>, InitError> {
     if store.organization().await?.is_some() {
         return Ok(None);
     }
-    match initialize(store, secrets, admin_email, organization_name).await {
+    match initialize_with(store, secrets, run, email_configured).await {
         Ok(out) => Ok(Some(out)),
         Err(InitError::AlreadyInitialized) => Ok(None),
         Err(e) => Err(e),

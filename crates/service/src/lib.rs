@@ -24,9 +24,11 @@ pub mod members;
 pub mod paging;
 pub mod runs;
 pub mod secret;
+pub mod seed;
 pub mod sessions;
 pub mod startup;
 pub mod teams;
+pub mod testing;
 pub mod workbooks;
 pub mod workspaces;
 
@@ -39,7 +41,9 @@ pub use caller::Caller;
 pub use config::Config;
 pub use error::{ServiceError, ServiceResult};
 /// The records services answer, as the store defines them.
-pub use sigil_store::{ApiCall, ApiConnector, ApiCredential, ApiDocument, Dialect, Grant, Inode};
+pub use sigil_store::{
+    ApiCall, ApiConnector, ApiCredential, ApiDocument, Dialect, Grant, Inode, SnapshotInfo,
+};
 
 use access::Access;
 use account_types::AccountTypes;
@@ -73,6 +77,7 @@ pub struct Services {
     pub connectors: Arc<Connectors>,
     pub workbooks: Arc<Workbooks>,
     pub sessions: Arc<sessions::Sessions>,
+    pub testing: Arc<testing::Testing>,
     store: Arc<dyn Store>,
 }
 
@@ -172,7 +177,14 @@ impl Services {
             auth.clone(),
             config.web.clone(),
         ));
+        let testing = Arc::new(testing::Testing::new(
+            store.clone(),
+            auth.clone(),
+            sessions.clone(),
+            &config.testing,
+        ));
         Ok(Services {
+            testing,
             sessions,
             config,
             organization,

@@ -80,6 +80,15 @@ impl Sessions {
         }
     }
 
+    /// Forgets failed sign-ins (a reset between tests: one test's wrong passwords
+    /// must not lock the next one out).
+    pub fn forget_failures(&self) {
+        self.failures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
     fn failed(&self, email: &str) {
         let mut f = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         if f.len() > 100_000 {

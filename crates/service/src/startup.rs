@@ -103,10 +103,13 @@ fn private_files(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The master key from configuration, or from `<data_dir>/master.key`.
+/// The master key from configuration, or from `<data_dir>/master.key`, or (ephemeral)
+/// a new one.
 pub fn load_keys(config: &Config) -> anyhow::Result<Keys> {
     let master = match &config.master_key {
         Some(k) => MasterKey::from_base64(k.expose()).context("master_key")?,
+        // Nothing on disk: the key lives as long as the in-memory database it seals.
+        None if config.ephemeral => MasterKey::generate(),
         None => MasterKey::load_or_create(&config.data_dir.join("master.key"))?,
     };
     Ok(Keys::derive(&master))

@@ -15,7 +15,7 @@ pub use records::{
     RefreshToken, Revocation, RevocationKind, RotateOutcome, TeamCursor, TeamFilter, WebSession,
     WorkbookRun, WorkbookVersion, WorkspaceFilter,
 };
-pub use sql::{Dialect, SqlStore};
+pub use sql::{classified_tables, Dialect, SqlStore};
 
 use async_trait::async_trait;
 use sigil_core::{
@@ -393,6 +393,42 @@ pub trait AuthStore: Send + Sync + 'static {
     async fn prune_sessions(&self, before: OffsetDateTime) -> StoreResult<u64>;
 }
 
+/// A snapshot's name and when it was taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotInfo {
+    pub name: String,
+    pub taken_at: OffsetDateTime,
+}
+
+/// Named copies of the whole organization, for tests (`/_sigil/snapshots`). A part
+/// of [`Store`].
+#[async_trait]
+pub trait SnapshotStore: Send + Sync + 'static {
+    /// Copies every table but the revocation feed and web sessions under `name`,
+    /// replacing a snapshot of that name, in one transaction.
+    async fn take_snapshot(&self, name: &str, at: OffsetDateTime) -> StoreResult<()>;
+
+    /// Puts every copied table back as it was in snapshot `name`, ends every web
+    /// session and records the restore in the revocation feed (at `at`), in one
+    /// transaction; answers when the snapshot was taken, `None` when there is no such
+    /// snapshot (and nothing changed).
+    async fn restore_snapshot(
+        &self,
+        name: &str,
+        at: OffsetDateTime,
+    ) -> StoreResult<Option<OffsetDateTime>>;
+
+    /// Snapshots by name.
+    async fn list_snapshots(&self) -> StoreResult<Vec<SnapshotInfo>>;
+
+    /// `Ok(false)` when there was no such snapshot.
+    async fn delete_snapshot(&self, name: &str) -> StoreResult<bool>;
+
+    /// The tables of the schema (not snapshot copies), by name: a test checks that a
+    /// snapshot accounts for each.
+    async fn live_tables(&self) -> StoreResult<Vec<String>>;
+}
+
 /// Everything the server persists, one part per resource. Implementations must be safe
 /// to share between tasks; every multi-row write happens in one transaction.
 #[async_trait]
@@ -405,6 +441,7 @@ pub trait Store:
     + AuthStore
     + ApiStore
     + WorkbookStore
+    + SnapshotStore
     + Send
     + Sync
     + 'static
@@ -435,7 +472,7 @@ pub trait Store:
 /// (`SqlStore`) rather than through `dyn Store`.
 pub mod prelude {
     pub use crate::{
-        AccountTypeStore, ApiStore, AuthStore, FileStore, GrantStore, MemberStore, Store,
-        TeamStore, WorkbookStore,
+        AccountTypeStore, ApiStore, AuthStore, FileStore, GrantStore, MemberStore, SnapshotStore,
+        Store, TeamStore, WorkbookStore,
     };
 }

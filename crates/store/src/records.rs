@@ -53,6 +53,9 @@ pub enum RevocationKind {
     Member,
     /// A refresh-token family: subject is its id.
     Family,
+    /// A snapshot was restored: subject is when the snapshot was taken, in Unix
+    /// milliseconds. Access tokens issued after then and before the restore are void.
+    Restore,
 }
 
 impl RevocationKind {
@@ -61,6 +64,7 @@ impl RevocationKind {
             RevocationKind::Credential => "credential",
             RevocationKind::Member => "member",
             RevocationKind::Family => "family",
+            RevocationKind::Restore => "restore",
         }
     }
 
@@ -69,6 +73,7 @@ impl RevocationKind {
             "credential" => Some(RevocationKind::Credential),
             "member" => Some(RevocationKind::Member),
             "family" => Some(RevocationKind::Family),
+            "restore" => Some(RevocationKind::Restore),
             _ => None,
         }
     }

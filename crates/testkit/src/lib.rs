@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use sigil_core::{BuiltinAccountType, Member, MemberId};
 use sigil_server::auth::secrets::hash_password;
-use sigil_server::bootstrap::{initialize, InitOutput};
+use sigil_server::bootstrap::{initialize_with, FirstRun, InitOutput};
 use sigil_server::config::Config;
 use sigil_server::AppState;
 use sigil_service::startup::{build, load_keys, Keys};
@@ -30,6 +30,9 @@ pub struct TestApp {
 pub struct Options {
     pub config: Config,
     pub extra: Router<AppState>,
+    /// Loaded after first run, as `sigil serve --seed` does (and before the
+    /// `initial` snapshot, when the testing endpoints are on).
+    pub seed: Option<sigil_service::seed::SeedFile>,
 }
 
 impl TestApp {
@@ -45,6 +48,7 @@ impl TestApp {
                 ..Config::default()
             },
             extra: Router::new(),
+            seed: None,
         };
         tweak(&mut opts);
         let store = Arc::new(
@@ -56,11 +60,26 @@ impl TestApp {
             .expect("test database"),
         );
         let keys = load_keys(&opts.config).unwrap();
-        let init = initialize(
+        // As `sigil serve` does: the bootstrap settings, and the first Admin's id
+        // from the seed file when it names one.
+        let email = opts
+            .config
+            .bootstrap
+            .admin_email
+            .clone()
+            .unwrap_or_else(|| "admin@example.com".into());
+        let mut first = FirstRun::from_config(&opts.config);
+        first.admin_email = &email;
+        first.organization_name = "test org";
+        first.admin_id = opts
+            .seed
+            .as_ref()
+            .and_then(|s| sigil_service::seed::member_id_in(s, &email));
+        let init = initialize_with(
             store.as_ref(),
             &keys.client_secrets(&opts.config).unwrap(),
-            "admin@example.com",
-            "test org",
+            &first,
+            false,
         )
         .await
         .unwrap();
@@ -104,6 +123,7 @@ impl TestApp {
             Options {
                 config,
                 extra: Router::new(),
+                seed: None,
             },
             store,
             &keys,
@@ -120,9 +140,16 @@ impl TestApp {
         init: InitOutput,
         dir: tempfile::TempDir,
     ) -> TestApp {
+        let opts_seed = opts.seed;
         let services = build(Arc::new(opts.config), store.clone(), keys)
             .await
             .unwrap();
+        if let Some(seed) = &opts_seed {
+            sigil_service::seed::load(&services, seed, init.member_id)
+                .await
+                .expect("the seed file loads");
+        }
+        services.testing.take_initial().await.unwrap();
         let state = AppState::new(services);
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

@@ -19,6 +19,7 @@ mod members_teams;
 mod multinode;
 mod patches;
 mod permissions_matrix;
+mod test_double;
 mod web;
 mod workbooks;
 mod workspaces;

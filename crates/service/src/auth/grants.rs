@@ -78,10 +78,16 @@ impl Auth {
     /// The credential `client_id`, not revoked, and its active owner; no secret is
     /// checked here.
     async fn client(&self, client_id: &str) -> Result<Arc<CachedClient>, AuthFailure> {
+        // An entry read before a revocation of its owner or a restore of a snapshot
+        // is read again.
         let cached = self.clients.get(client_id).filter(|c| {
             !self
                 .revocations
                 .is_member_revoked_since(c.owner.id, c.fetched_unix)
+                && !self
+                    .revocations
+                    .is_credential_revoked_since(&c.credential.client_id, c.fetched_unix)
+                && !self.revocations.restored_since(c.fetched_unix)
         });
         let client = match cached {
             Some(c) => c,
@@ -101,12 +107,6 @@ impl Auth {
                 self.clients.put(cred, owner)
             }
         };
-        if self
-            .revocations
-            .is_credential_revoked(&client.credential.client_id)
-        {
-            return Err(AuthFailure::InvalidClient);
-        }
         Ok(client)
     }
 

@@ -97,6 +97,11 @@ impl Auth {
         &self.tokens
     }
 
+    /// What protects client secrets (hashing and sealing).
+    pub fn secrets(&self) -> &ClientSecrets {
+        &self.secrets
+    }
+
     pub fn revocations(&self) -> &RevocationSet {
         &self.revocations
     }

@@ -25,6 +25,9 @@ struct Inner {
     credentials: HashMap<String, i64>,
     members: HashMap<MemberId, i64>,
     families: HashMap<TokenFamilyId, i64>,
+    /// Restored snapshots, as (snapshot taken, restored) in Unix milliseconds: a
+    /// token issued in between was issued in a state that no longer exists.
+    restores: Vec<(i64, i64)>,
     last_seq: i64,
 }
 
@@ -46,6 +49,13 @@ impl Inner {
             RevocationKind::Family => {
                 if let Ok(id) = subject.parse() {
                     record(&mut self.families, id, at);
+                }
+            }
+            RevocationKind::Restore => {
+                if let Ok(since) = subject.parse::<i64>() {
+                    if !self.restores.contains(&(since, at)) {
+                        self.restores.push((since, at));
+                    }
                 }
             }
         }
@@ -75,21 +85,42 @@ impl RevocationSet {
             .insert(kind, subject, now);
     }
 
+    /// Records a revocation made on this node at `at` (Unix milliseconds), as the
+    /// feed will tell other nodes.
+    pub fn insert_at(&self, kind: RevocationKind, subject: &str, at: i64) {
+        self.inner
+            .write()
+            .expect("revocation lock poisoned")
+            .insert(kind, subject, at);
+    }
+
     /// Whether anything the token hangs on was revoked after it was issued.
     pub fn is_revoked(&self, c: &AccessClaims) -> bool {
         let g = self.inner.read().expect("revocation lock poisoned");
         c.cid
             .as_ref()
-            .is_some_and(|cid| g.credentials.contains_key(cid))
+            .is_some_and(|cid| voids(&g.credentials, cid, c.iat_ms))
             || c.fam.is_some_and(|f| voids(&g.families, &f, c.iat_ms))
             || voids(&g.members, &c.sub, c.iat_ms)
             || c.act.is_some_and(|a| voids(&g.members, &a, c.iat_ms))
+            || g.restores
+                .iter()
+                .any(|&(since, at)| c.iat_ms > since && c.iat_ms <= at)
     }
 
-    /// Whether client credentials were revoked (they never come back).
-    pub fn is_credential_revoked(&self, client_id: &str) -> bool {
+    /// Whether client credentials were revoked at or after `since` (Unix ms). A
+    /// revoked credential never comes back in the database, except by restoring a
+    /// snapshot taken before its revocation: hence a time, as for members.
+    pub fn is_credential_revoked_since(&self, client_id: &str, since: i64) -> bool {
         let g = self.inner.read().expect("revocation lock poisoned");
-        g.credentials.contains_key(client_id)
+        voids(&g.credentials, &client_id.to_owned(), since)
+    }
+
+    /// Whether a snapshot was restored at or after `since` (Unix ms): what was read
+    /// before then may describe a state that no longer exists.
+    pub fn restored_since(&self, since: i64) -> bool {
+        let g = self.inner.read().expect("revocation lock poisoned");
+        g.restores.iter().any(|&(_, at)| at >= since)
     }
 
     /// Whether a member was revoked (deactivated) at or after `since` (Unix ms).
@@ -157,10 +188,29 @@ mod tests {
         assert!(set.is_member_revoked_since(old.sub, now - 1_000));
         assert!(!set.is_member_revoked_since(old.sub, now + 5_000));
 
-        let c = claims(now + 100_000);
+        let c = claims(now - 1_000);
         set.insert(RevocationKind::Credential, "cid");
-        assert!(set.is_revoked(&c), "revoked credentials never come back");
-        assert!(set.is_credential_revoked("cid"));
+        assert!(set.is_revoked(&c));
+        assert!(set.is_credential_revoked_since("cid", now - 1_000));
+        assert!(!set.is_credential_revoked_since("cid", now + 5_000));
         set.insert(RevocationKind::Family, "not-a-uuid");
+    }
+
+    #[test]
+    fn a_restore_voids_the_tokens_issued_between_the_snapshot_and_it() {
+        let set = RevocationSet::new();
+        let now = now_ms();
+        let mut g = set.inner.write().unwrap();
+        g.insert(RevocationKind::Restore, &(now - 10_000).to_string(), now);
+        g.insert(RevocationKind::Restore, "not-a-time", now);
+        drop(g);
+        let before = claims(now - 20_000);
+        let between = claims(now - 5_000);
+        let after = claims(now + 1);
+        assert!(!set.is_revoked(&before), "issued before the snapshot: kept");
+        assert!(set.is_revoked(&between));
+        assert!(!set.is_revoked(&after), "issued after the restore: valid");
+        assert!(set.restored_since(now - 1));
+        assert!(!set.restored_since(now + 1));
     }
 }

@@ -295,22 +295,61 @@ impl Connectors {
         config: Config,
         auth_id: Option<ApiCredentialId>,
     ) -> ServiceResult<ConnectorView> {
+        let row = Self::row(
+            ApiConnectorId::new(),
+            caller.id(),
+            name,
+            description,
+            params,
+            config,
+            auth_id,
+        )?;
+        self.store.insert_api_connector(&row).await?;
+        Self::view_for(caller, row)
+    }
+
+    fn row(
+        id: ApiConnectorId,
+        by: sigil_core::MemberId,
+        name: String,
+        description: Option<String>,
+        params: Params,
+        config: Config,
+        auth_id: Option<ApiCredentialId>,
+    ) -> ServiceResult<ApiConnector> {
         let now = clock::now();
-        let row = ApiConnector {
-            id: ApiConnectorId::new(),
+        Ok(ApiConnector {
+            id,
             name,
             description,
             auth_id,
             params: serde_json::to_string(&params).map_err(ServiceError::internal)?,
             config: serde_json::to_string(&config).map_err(ServiceError::internal)?,
             is_archived: false,
-            created_by: caller.id(),
-            updated_by: caller.id(),
+            created_by: by,
+            updated_by: by,
             created_at: now,
             updated_at: now,
+        })
+    }
+
+    /// A new connector's record, checked as [`create`](Self::create) checks it (its
+    /// credential must be stored already), not yet stored: for seed files, which
+    /// choose the id.
+    pub async fn row_for(
+        &self,
+        id: ApiConnectorId,
+        by: sigil_core::MemberId,
+        req: NewConnector,
+    ) -> ServiceResult<ApiConnector> {
+        let name = display_name(&req.name)?;
+        let (params, compiled) = parse_params(req.params)?;
+        let (config, _) = parse_config(req.config)?;
+        let auth = match &req.auth_id {
+            Some(a) => Some(self.check_auth(a, &compiled).await?.id),
+            None => None,
         };
-        self.store.insert_api_connector(&row).await?;
-        Self::view_for(caller, row)
+        Self::row(id, by, name, req.description, params, config, auth)
     }
 
     /// Connectors by name. Those who run actions pick connectors too.

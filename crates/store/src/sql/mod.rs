@@ -121,10 +121,12 @@ mod files;
 mod grants;
 mod members;
 mod notify;
+mod snapshots;
 mod teams;
 mod workbooks;
 
 use auth::RefreshWriter;
+pub use snapshots::classified_tables;
 
 /// How often a transaction is run again after a deadlock or serialization failure.
 const RETRIES: u32 = 4;
@@ -206,9 +208,14 @@ impl SqlStore {
             .busy_timeout(Duration::from_secs(10));
         // A local file does not drop connections: skip the ping sqlx would otherwise
         // send before handing each one out.
+        // Connections are never retired for age or idleness: a local file gains
+        // nothing from it, and an in-memory database lives only while one of its
+        // connections is open.
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
+            .max_lifetime(None)
+            .idle_timeout(None)
             .test_before_acquire(false)
             .connect_with(opts.clone())
             .await?;
@@ -216,6 +223,8 @@ impl SqlStore {
         let read = SqlitePoolOptions::new()
             .max_connections(8)
             .min_connections(1)
+            .max_lifetime(None)
+            .idle_timeout(None)
             .test_before_acquire(false)
             .connect_with(opts)
             .await?;

@@ -94,9 +94,12 @@ mod api;
 mod auth;
 mod files;
 mod members;
+mod snapshots;
 mod teams;
 
 suite!(
+    snapshots::every_table_is_copied_emptied_or_kept_by_a_snapshot,
+    snapshots::a_restore_puts_rows_back_and_records_itself,
     files::workbooks_are_nodes_with_versioned_documents,
     api::api_credentials_connectors_documents_and_calls_round_trip,
     auth::bootstrap_is_all_or_nothing_and_once,

@@ -12,6 +12,9 @@ use serde::Deserialize;
 
 use crate::secret::Secret;
 
+mod testing;
+pub use testing::{BootstrapConfig, FaultRule, TestingConfig, MIN_CLIENT_SECRET, MIN_PASSWORD};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -72,6 +75,18 @@ pub struct Config {
     pub documents: DocumentsConfig,
     pub web: WebConfig,
     pub http: HttpConfig,
+    /// Known first-run credentials, used only on an empty database.
+    pub bootstrap: BootstrapConfig,
+    /// Reset, snapshots and injected faults, for sigil used as a test double.
+    pub testing: TestingConfig,
+    /// Keep everything in memory (SQLite in memory, a master key made for the
+    /// process): nothing is written to disk, and everything is gone at exit.
+    pub ephemeral: bool,
+    /// A seed file (YAML or JSON) loaded at start when the database is empty.
+    pub seed: Option<PathBuf>,
+    /// The in-memory database's name when `ephemeral`: made once per configuration.
+    #[serde(skip)]
+    pub ephemeral_name: String,
     /// What loading found worth saying but not refusing (unknown `SIGIL_*`
     /// variables), to be logged once logging is set up.
     #[serde(skip)]
@@ -248,6 +263,11 @@ impl Default for Config {
             documents: DocumentsConfig::default(),
             web: WebConfig::default(),
             http: HttpConfig::default(),
+            bootstrap: BootstrapConfig::default(),
+            testing: TestingConfig::default(),
+            ephemeral: false,
+            seed: None,
+            ephemeral_name: uuid::Uuid::new_v4().simple().to_string(),
             warnings: Vec::new(),
         }
     }
@@ -281,6 +301,9 @@ pub struct Overrides {
     pub database_url: Option<String>,
     pub log_format: Option<LogFormat>,
     pub admin_email: Option<String>,
+    pub ephemeral: bool,
+    pub seed: Option<PathBuf>,
+    pub testing_endpoints: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -359,6 +382,22 @@ impl Config {
         if let Some(v) = o.admin_email {
             self.admin_email = v;
         }
+        self.ephemeral |= o.ephemeral;
+        if self.ephemeral_name.is_empty() {
+            self.ephemeral_name = uuid::Uuid::new_v4().simple().to_string();
+        }
+        if let Some(v) = o.seed {
+            self.seed = Some(v);
+        }
+        self.testing.endpoints |= o.testing_endpoints;
+    }
+
+    /// The first Admin's email: `bootstrap.admin_email`, else `admin_email`.
+    pub fn first_admin_email(&self) -> &str {
+        self.bootstrap
+            .admin_email
+            .as_deref()
+            .unwrap_or(&self.admin_email)
     }
 
     /// Checks every value once, at start-up.
@@ -461,6 +500,23 @@ impl Config {
         if h.max_connections == 0 {
             return bad("http.max_connections must be at least 1".into());
         }
+        if let Err(e) = self.bootstrap.validate() {
+            return bad(e);
+        }
+        for (i, f) in self.testing.faults.iter().enumerate() {
+            if let Err(e) = f.validate() {
+                return bad(format!("testing.faults[{i}]: {e}"));
+            }
+        }
+        if self.ephemeral && self.database_url.is_some() {
+            return bad(
+                "ephemeral keeps the database in memory: it cannot be used with database_url"
+                    .into(),
+            );
+        }
+        if self.ephemeral && self.master_key.is_some() {
+            return bad("ephemeral makes its own master key: unset master_key".into());
+        }
         if a.revocation_poll_ms < 50 {
             return bad("auth.revocation_poll_ms must be at least 50".into());
         }
@@ -534,12 +590,19 @@ impl Config {
     pub fn database_url(&self) -> String {
         match &self.database_url {
             Some(u) => u.expose().clone(),
+            // A named in-memory database shared by the store's connections (a plain
+            // `:memory:` would give each connection its own); the name is this
+            // process's, so two ephemeral servers never meet.
+            None if self.ephemeral => format!(
+                "sqlite:file:sigil-ephemeral-{}?mode=memory&cache=shared",
+                self.ephemeral_name
+            ),
             None => format!("sqlite://{}", self.data_dir.join("sigil.db").display()),
         }
     }
 
     pub fn uses_default_sqlite(&self) -> bool {
-        self.database_url.is_none()
+        self.database_url.is_none() && !self.ephemeral
     }
 }
 
