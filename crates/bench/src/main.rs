@@ -3,7 +3,7 @@
 //! mounted on the same middleware stack, so that ratios show what each route costs
 //! beyond the stack itself.
 //!
-//! Run: `cargo run --release -p sigil-bench -- [--suite all|foundation|members|grants|connectors|imports|readpath|drivers]
+//! Run: `cargo run --release -p sigil-bench -- [--suite all|foundation|members|grants|connectors|imports|readpath|drivers|reset]
 //! [--seconds 5] [--connections 32] [--members 100000]`.
 
 mod connectors;
@@ -11,6 +11,7 @@ mod drivers;
 mod imports;
 mod load;
 mod readpath;
+mod reset;
 mod seed;
 mod server;
 
@@ -33,6 +34,7 @@ pub(crate) use drivers::*;
 pub(crate) use imports::*;
 pub(crate) use load::*;
 pub(crate) use readpath::*;
+pub(crate) use reset::*;
 pub(crate) use seed::*;
 pub(crate) use server::*;
 
@@ -85,6 +87,9 @@ enum Suite {
     /// Pages as most traffic reads them, and a write mix; SQLite and PostgreSQL
     /// (`SIGIL_BENCH_POSTGRES_URL`). Starts servers of its own.
     Readpath,
+    /// `POST /_sigil/reset` of an organization of 1,000 members, 100 teams and 10,000
+    /// grants; SQLite and PostgreSQL (`SIGIL_BENCH_POSTGRES_URL`).
+    Reset,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -94,6 +99,9 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .thread_name("sigil-bench-load")
         .build()?;
+    if args.suite == Suite::Reset {
+        return reset_suite(&client_rt);
+    }
     if args.suite == Suite::Readpath {
         return readpath_suite(
             args.server_threads,

@@ -96,7 +96,29 @@ impl SnapshotStore for SqlStore {
         name: &str,
         at: OffsetDateTime,
     ) -> StoreResult<Option<OffsetDateTime>> {
-        let dialect = self.dialect();
+        if let Pool::Sqlite { write, .. } = &self.pool {
+            let _moves_generation = GenerationBump(&self.generation);
+            let mut conn = write.acquire().await?;
+            // Foreign keys are checked per deleted row against every table that
+            // refers to it (members: about thirty columns, several unindexed), which
+            // was most of a restore's time. The rows come back from a snapshot of the
+            // same tables, consistent when it was taken; `foreign_key_check` below
+            // proves it before the commit. The pragma is a no-op inside a
+            // transaction, hence outside it, and it is put back whatever happens.
+            sqlx::query("PRAGMA foreign_keys = OFF")
+                .execute(&mut *conn)
+                .await?;
+            let res = restore_sqlite(&mut conn, name, at).await;
+            let back = sqlx::query("PRAGMA foreign_keys = ON")
+                .execute(&mut *conn)
+                .await;
+            if back.is_err() {
+                // A connection that may have lost its foreign keys is not reused.
+                conn.detach();
+            }
+            back?;
+            return Ok(res?);
+        }
         let res: Result<Option<OffsetDateTime>, sqlx::Error> = on_writer!(self, pool, {
             async {
                 let mut tx = pool.begin().await?;
@@ -108,22 +130,11 @@ impl SnapshotStore for SqlStore {
                 let Some((id, taken_at)) = found else {
                     return Ok(None);
                 };
-                match dialect {
-                    // One statement; TRUNCATE fires the write notifications (0012).
-                    Dialect::Postgres => {
-                        let all: Vec<&str> = EMPTIED.iter().chain(COPIED).copied().collect();
-                        sqlx::query(&format!("TRUNCATE {}", all.join(", ")))
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                    Dialect::Sqlite => {
-                        for t in EMPTIED.iter().chain(COPIED.iter().rev()) {
-                            sqlx::query(&format!("DELETE FROM {t}"))
-                                .execute(&mut *tx)
-                                .await?;
-                        }
-                    }
-                }
+                // One statement; TRUNCATE fires the write notifications (0012).
+                let all: Vec<&str> = EMPTIED.iter().chain(COPIED).copied().collect();
+                sqlx::query(&format!("TRUNCATE {}", all.join(", ")))
+                    .execute(&mut *tx)
+                    .await?;
                 for t in COPIED {
                     sqlx::query(&format!(
                         "INSERT INTO {t} SELECT * FROM {}",
@@ -132,13 +143,7 @@ impl SnapshotStore for SqlStore {
                     .execute(&mut *tx)
                     .await?;
                 }
-                let since_ms = (taken_at.unix_timestamp_nanos() / 1_000_000) as i64;
-                sqlx::query(INSERT_REVOCATION)
-                    .bind(RevocationKind::Restore.as_str())
-                    .bind(since_ms.to_string())
-                    .bind(at)
-                    .execute(&mut *tx)
-                    .await?;
+                record_restore(&mut tx, taken_at, at).await?;
                 tx.commit().await?;
                 Ok(Some(taken_at))
             }
@@ -200,6 +205,73 @@ impl SnapshotStore for SqlStore {
             on_pool!(self, pool, { sqlx::query_as(sql).fetch_all(pool).await? });
         Ok(rows.into_iter().map(|(n,)| n).collect())
     }
+}
+
+/// SQLite's restore, on a connection with foreign keys off (see the caller).
+async fn restore_sqlite(
+    conn: &mut sqlx::SqliteConnection,
+    name: &str,
+    at: OffsetDateTime,
+) -> Result<Option<OffsetDateTime>, sqlx::Error> {
+    use sqlx::Connection;
+    let mut tx = conn.begin().await?;
+    let found: Option<(i64, OffsetDateTime)> =
+        sqlx::query_as("SELECT id, taken_at FROM test_snapshots WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((id, taken_at)) = found else {
+        return Ok(None);
+    };
+    for t in EMPTIED.iter().chain(COPIED.iter().rev()) {
+        sqlx::query(&format!("DELETE FROM {t}"))
+            .execute(&mut *tx)
+            .await?;
+    }
+    for t in COPIED {
+        sqlx::query(&format!(
+            "INSERT INTO {t} SELECT * FROM {}",
+            copy_name(id, t)
+        ))
+        .execute(&mut *tx)
+        .await?;
+    }
+    let broken: Option<(String,)> = sqlx::query_as("PRAGMA foreign_key_check")
+        .fetch_optional(&mut *tx)
+        .await?;
+    if let Some((table,)) = broken {
+        // Dropping `tx` rolls the restore back.
+        return Err(sqlx::Error::Protocol(format!(
+            "snapshot `{name}` breaks a foreign key of `{table}`; nothing was restored"
+        )));
+    }
+    record_restore(&mut tx, taken_at, at).await?;
+    tx.commit().await?;
+    Ok(Some(taken_at))
+}
+
+/// The restore's entry in the revocation feed (see `RevocationKind::Restore`).
+async fn record_restore<'c, DB>(
+    tx: &mut sqlx::Transaction<'c, DB>,
+    taken_at: OffsetDateTime,
+    at: OffsetDateTime,
+) -> Result<(), sqlx::Error>
+where
+    DB: sqlx::Database,
+    for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
+    for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> OffsetDateTime: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+{
+    let since_ms = (taken_at.unix_timestamp_nanos() / 1_000_000) as i64;
+    sqlx::query(INSERT_REVOCATION)
+        .bind(RevocationKind::Restore.as_str())
+        .bind(since_ms.to_string())
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// Every table the schema holds is either copied, emptied or kept by a restore.
