@@ -200,13 +200,45 @@ impl Grants {
         ws: InodeId,
         grants: &[GrantInput],
     ) -> ServiceResult<()> {
-        let (ws, _) = self
+        self.grant_on(caller, ws, Target::WORKSPACE, grants).await
+    }
+
+    /// Creates and/or updates grants on a workbook, as on a workspace. Sigma's
+    /// workbook permissions are view, explore and edit: Can Contribute (`organize`)
+    /// is a folder's and is refused, naming the grant.
+    pub async fn grant_on_workbook(
+        &self,
+        caller: &Caller,
+        workbook: InodeId,
+        grants: &[GrantInput],
+    ) -> ServiceResult<()> {
+        for (i, g) in grants.iter().enumerate() {
+            if g.permission == GrantPermission::Organize.as_str() {
+                let field = format!("grants[{i}].permission");
+                return Err(ServiceError::invalid_field(
+                    &field,
+                    format!("{field}: a workbook grant is view, explore or edit"),
+                ));
+            }
+        }
+        self.grant_on(caller, workbook, Target::WORKBOOK, grants)
+            .await
+    }
+
+    async fn grant_on(
+        &self,
+        caller: &Caller,
+        id: InodeId,
+        target: Target,
+        grants: &[GrantInput],
+    ) -> ServiceResult<()> {
+        let (node, _) = self
             .access
-            .require(caller, ws, Target::WORKSPACE, GrantPermission::Edit)
+            .require(caller, id, target, GrantPermission::Edit)
             .await?;
         let grants = self.check_all(grants).await?;
         self.store
-            .upsert_grants(ws.id, &grants, caller.id(), sigil_core::clock::now())
+            .upsert_grants(node.id, &grants, caller.id(), sigil_core::clock::now())
             .await?;
         Ok(())
     }
@@ -218,17 +250,40 @@ impl Grants {
         ws: InodeId,
         grant: GrantId,
     ) -> ServiceResult<()> {
-        let (ws, _) = self
+        self.revoke_on(caller, ws, Target::WORKSPACE, grant, "workspace")
+            .await
+    }
+
+    /// Revokes grant `grant` of workbook `workbook`. Needs Can Manage.
+    pub async fn revoke_on_workbook(
+        &self,
+        caller: &Caller,
+        workbook: InodeId,
+        grant: GrantId,
+    ) -> ServiceResult<()> {
+        self.revoke_on(caller, workbook, Target::WORKBOOK, grant, "workbook")
+            .await
+    }
+
+    async fn revoke_on(
+        &self,
+        caller: &Caller,
+        id: InodeId,
+        target: Target,
+        grant: GrantId,
+        kind: &str,
+    ) -> ServiceResult<()> {
+        let (node, _) = self
             .access
-            .require(caller, ws, Target::WORKSPACE, GrantPermission::Edit)
+            .require(caller, id, target, GrantPermission::Edit)
             .await?;
         match self.store.grant(grant).await? {
-            Some(g) if g.inode_id == ws.id => {
+            Some(g) if g.inode_id == node.id => {
                 self.store.delete_grant(grant).await?;
                 Ok(())
             }
             _ => Err(ServiceError::not_found(format!(
-                "no grant `{grant}` on this workspace"
+                "no grant `{grant}` on this {kind}"
             ))),
         }
     }

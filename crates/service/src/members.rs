@@ -433,6 +433,28 @@ impl Members {
         Ok(())
     }
 
+    /// Revokes member `id`'s tokens without deactivating it: every refresh token it
+    /// holds or acts through, every access token issued until now (on every node,
+    /// through the revocation feed), and every web session. Answers how many refresh
+    /// tokens were revoked. Admin only. (Sigma lets sessions and access tokens lapse;
+    /// sigil ends them at once, as it does on deactivation.)
+    pub async fn revoke_tokens(&self, caller: &Caller, id: MemberId) -> ServiceResult<u64> {
+        caller.require_admin()?;
+        self.store
+            .member(id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found(format!("no member `{id}`")))?;
+        let n = self
+            .store
+            .revoke_member_tokens(id, sigil_core::clock::now())
+            .await?;
+        self.revocations
+            .insert(RevocationKind::Member, &id.to_string());
+        self.store.delete_member_sessions(id).await?;
+        tracing::info!(member = %id, refresh_tokens = n, "member's tokens revoked");
+        Ok(n)
+    }
+
     /// Sets the password the Report token API's BASIC method and the web sign-in
     /// check. Admin only.
     pub async fn set_password(

@@ -148,6 +148,10 @@ pub trait MemberStore: Send + Sync + 'static {
     /// Which of `ids` name no member; used to refuse a whole request naming them.
     async fn missing_members(&self, ids: &[MemberId]) -> StoreResult<Vec<MemberId>>;
 
+    /// Revokes every refresh token the member holds (or acts through) and records a
+    /// member revocation in the feed, in one transaction; answers how many tokens.
+    async fn revoke_member_tokens(&self, id: MemberId, at: OffsetDateTime) -> StoreResult<u64>;
+
     /// Looks a member up by email, case-insensitively.
     async fn member_by_email(&self, email: &str) -> StoreResult<Option<Member>>;
 

@@ -23,6 +23,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_member, update_member, delete_member))
         .routes(routes!(list_member_teams))
         .routes(routes!(set_member_password))
+        .routes(routes!(revoke_member_tokens))
 }
 
 /// A member, as Sigma answers it.
@@ -376,6 +377,60 @@ pub async fn delete_member(
 ) -> Result<Json<Empty>, ApiError> {
     st.services.members.deactivate(&admin, id).await?;
     Ok(Json(Empty {}))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RevokeResults {
+    pub oauth: RevokedOauth,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RevokedOauth {
+    /// Refresh tokens revoked.
+    pub tokens_revoked: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RevokeBody {
+    pub member_id: String,
+    pub results: RevokeResults,
+}
+
+/// Revoke a member's tokens
+///
+/// Revokes every refresh token the member holds and, unlike Sigma, also its access
+/// tokens and web sessions at once; the member stays active. Admin only.
+#[utoipa::path(
+    post,
+    path = "/v2/members/{memberId}/revoke",
+    tag = "members",
+    operation_id = "revokeMemberTokens",
+    params(("memberId" = String, Path)),
+    request_body(content = Empty, description = "An empty object (or no body)."),
+    responses(
+        (status = 200, body = RevokeBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[tracing::instrument(skip_all, fields(caller = %admin.id()))]
+pub async fn revoke_member_tokens(
+    State(st): State<AppState>,
+    admin: AdminMember,
+    Id(id): Id<MemberId>,
+) -> Result<Json<RevokeBody>, ApiError> {
+    let n = st.services.members.revoke_tokens(&admin, id).await?;
+    Ok(Json(RevokeBody {
+        member_id: id.to_string(),
+        results: RevokeResults {
+            oauth: RevokedOauth { tokens_revoked: n },
+        },
+    }))
 }
 
 /// List a member's teams

@@ -22,6 +22,7 @@ pub mod teams;
 pub mod unheld;
 pub mod webhooks;
 pub mod whoami;
+pub mod workbook_grants;
 pub mod workbook_reads;
 pub mod workbook_runs;
 pub mod workbooks;
@@ -88,6 +89,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(api_connectors::router())
         .merge(api_documents::router())
         .merge(workbooks::router())
+        .merge(workbook_grants::router())
         .merge(workbook_runs::router())
         .merge(workbook_reads::router())
         .merge(webhooks::router())

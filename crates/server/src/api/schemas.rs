@@ -62,6 +62,17 @@ documented_enum!(
     "What a grant on a workspace, folder or document allows."
 );
 documented_enum!(
+    WorkbookPermissionSchema,
+    "WorkbookPermission",
+    [
+        GrantPermission::View,
+        GrantPermission::Explore,
+        GrantPermission::Edit
+    ]
+    .map(GrantPermission::as_str),
+    "What a grant on a workbook allows."
+);
+documented_enum!(
     PermissionSchema,
     "Permission",
     Permission::ALL.map(Permission::as_str),

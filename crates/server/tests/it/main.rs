@@ -8,6 +8,7 @@ mod common {
 }
 
 mod account_types;
+mod admin_api;
 mod api_surface;
 mod auth_api;
 mod concurrency;

@@ -80,6 +80,33 @@ impl MemberStore for SqlStore {
         res.map_err(|e| member_write_error(e, m))
     }
 
+    async fn revoke_member_tokens(&self, id: MemberId, at: OffsetDateTime) -> StoreResult<u64> {
+        let res: Result<u64, sqlx::Error> = on_writer!(self, pool, {
+            async {
+                let mut tx = pool.begin().await?;
+                let n = sqlx::query(
+                    "UPDATE refresh_tokens SET revoked_at = $1 \
+                     WHERE (member_id = $2 OR actor_id = $2) AND revoked_at IS NULL",
+                )
+                .bind(at)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                sqlx::query(INSERT_REVOCATION)
+                    .bind(RevocationKind::Member.as_str())
+                    .bind(id.to_string())
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(n)
+            }
+            .await
+        });
+        Ok(res?)
+    }
+
     async fn list_members(
         &self,
         filter: &MemberFilter,

@@ -1,0 +1,302 @@
+//! The rest of Sigma's administration API, as far as it is held: grants on
+//! workbooks and revoking a member's tokens. Each with an Admin, a member with
+//! access and one without, bad input, and the state read back after every write.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use sigil_core::BuiltinAccountType;
+
+use crate::common::*;
+
+async fn member_token(
+    app: &TestApp,
+    admin: &str,
+    email: &str,
+    kind: BuiltinAccountType,
+) -> (String, String) {
+    let m = app.add_member(email, kind, "pw-admin-api-1").await;
+    let (cid, secret) = app.create_credentials(admin, m.id).await;
+    let (_, t) = app.client_credentials(&cid, &secret).await;
+    (
+        m.id.to_string(),
+        t["access_token"].as_str().unwrap().to_owned(),
+    )
+}
+
+async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    app.send_json(Method::POST, path, Some(token), &body).await
+}
+
+/// The grants on a node, as `(memberId or teamId, permission)`, sorted.
+async fn grants_on(app: &TestApp, token: &str, inode: &str) -> Vec<(String, String)> {
+    let (s, list) = app
+        .get(&format!("/v2/grants?inodeId={inode}"), Some(token))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{list}");
+    let mut out: Vec<(String, String)> = list["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["inodeId"] == inode)
+        .map(|g| {
+            let who = g["memberId"].as_str().or(g["teamId"].as_str()).unwrap();
+            (who.to_owned(), g["permission"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn workbook_grants_upsert_revoke_and_check_like_workspace_grants() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let (s, ws) = post(&app, &admin, "/v2/workspaces", json!({"name": "Docs"})).await;
+    assert_eq!(s, StatusCode::OK, "{ws}");
+    let ws = ws["workspaceId"].as_str().unwrap().to_owned();
+    let (s, wb) = post(
+        &app,
+        &admin,
+        "/v2/workbooks",
+        json!({"folderId": ws, "name": "Pipeline"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{wb}");
+    let wb = wb["workbookId"].as_str().unwrap().to_owned();
+    let (ada, ada_t) =
+        member_token(&app, &admin, "ada@example.com", BuiltinAccountType::Creator).await;
+    let (bob, bob_t) =
+        member_token(&app, &admin, "bob@example.com", BuiltinAccountType::Creator).await;
+    let (s, team) = post(
+        &app,
+        &admin,
+        "/v2/teams",
+        json!({"name": "Readers", "members": []}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{team}");
+    let team = team["teamId"].as_str().unwrap().to_owned();
+    let path = format!("/v2/workbooks/{wb}/grants");
+
+    // An Admin grants; the grants read back.
+    let (s, body) = post(
+        &app,
+        &admin,
+        &path,
+        json!({"grants": [
+        {"grantee": {"memberId": ada}, "permission": "edit"},
+        {"grantee": {"teamId": team}, "permission": "view"}]}),
+    )
+    .await;
+    assert_eq!((s, body), (StatusCode::OK, json!({})));
+    let mut want = vec![
+        (ada.clone(), "edit".to_owned()),
+        (team.clone(), "view".to_owned()),
+    ];
+    want.sort();
+    assert_eq!(grants_on(&app, &admin, &wb).await, want);
+
+    // A member with Can Manage on the workbook grants too; a new permission replaces
+    // the old one.
+    let (s, body) = post(
+        &app,
+        &ada_t,
+        &path,
+        json!({"grants": [
+        {"grantee": {"teamId": team}, "permission": "explore"}]}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let mut want = vec![
+        (ada.clone(), "edit".to_owned()),
+        (team.clone(), "explore".to_owned()),
+    ];
+    want.sort();
+    assert_eq!(grants_on(&app, &admin, &wb).await, want);
+
+    // A member without access: the workbook is not there for them.
+    let (s, e) = post(
+        &app,
+        &bob_t,
+        &path,
+        json!({"grants": [
+        {"grantee": {"memberId": bob}, "permission": "edit"}]}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{e}");
+    // Viewing is not managing.
+    let (s, _) = post(
+        &app,
+        &admin,
+        &path,
+        json!({"grants": [
+        {"grantee": {"memberId": bob}, "permission": "view"}]}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, e) = post(
+        &app,
+        &bob_t,
+        &path,
+        json!({"grants": [
+        {"grantee": {"memberId": bob}, "permission": "edit"}]}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{e}");
+
+    // Bad input: nothing written, the field named.
+    let before = grants_on(&app, &admin, &wb).await;
+    for (body, field) in [
+        (
+            json!({"grants": [{"grantee": {"memberId": bob}, "permission": "organize"}]}),
+            "grants[0].permission",
+        ),
+        (
+            json!({"grants": [{"grantee": {"memberId": bob}, "permission": "own"}]}),
+            "grants[0]",
+        ),
+        (
+            json!({"grants": [{"grantee": {"memberId": bob}, "permission": "view"},
+                           {"grantee": {"memberId": "0190a0a0-0000-7000-8000-000000000000"}, "permission": "view"}]}),
+            "grants[1]",
+        ),
+        (json!({"grants": []}), "grants"),
+    ] {
+        let (s, e) = post(&app, &admin, &path, body).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
+        assert!(
+            e["message"].as_str().unwrap().contains(field),
+            "{field}: {e}"
+        );
+    }
+    assert_eq!(grants_on(&app, &admin, &wb).await, before);
+    let (s, e) = post(
+        &app,
+        &admin,
+        &path,
+        json!({"grants": [
+        {"grantee": {"memberId": bob}, "permission": "view", "tagId": "t1"}]}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_IMPLEMENTED, "{e}");
+    assert!(e["message"].as_str().unwrap().contains("tagId"));
+    // A workspace is not a workbook, and an unknown workbook is 404.
+    let (s, _) = post(
+        &app,
+        &admin,
+        &format!("/v2/workbooks/{ws}/grants"),
+        json!({"grants": [
+        {"grantee": {"memberId": bob}, "permission": "view"}]}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = post(
+        &app,
+        &admin,
+        "/v2/workbooks/0190a0a0-0000-7000-8000-000000000000/grants",
+        json!({"grants": [
+        {"grantee": {"memberId": bob}, "permission": "view"}]}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // Revoking: by the grant's id, on its own workbook only.
+    let (_, list) = app
+        .get(&format!("/v2/grants?inodeId={wb}"), Some(&admin))
+        .await;
+    let team_grant = list["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["teamId"] == team.as_str())
+        .unwrap()["grantId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (s, _) = app
+        .delete(
+            &format!("/v2/workbooks/{ws}/grants/{team_grant}"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "a workspace path");
+    let (s, _) = app
+        .delete(&format!("{path}/{team_grant}"), Some(&bob_t))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, body) = app
+        .delete(&format!("{path}/{team_grant}"), Some(&admin))
+        .await;
+    assert_eq!((s, body), (StatusCode::OK, json!({})));
+    let mut want = vec![
+        (ada.clone(), "edit".to_owned()),
+        (bob.clone(), "view".to_owned()),
+    ];
+    want.sort();
+    assert_eq!(grants_on(&app, &admin, &wb).await, want);
+    let (s, _) = app
+        .delete(&format!("{path}/{team_grant}"), Some(&admin))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "already gone");
+}
+
+#[tokio::test]
+async fn revoking_a_members_tokens_ends_its_refresh_tokens_access_tokens_and_sessions() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let m = app
+        .add_member(
+            "ada@example.com",
+            BuiltinAccountType::Creator,
+            "pw-admin-api-1",
+        )
+        .await;
+    let (cid, secret) = app.create_credentials(&admin, m.id).await;
+    let (_, first) = app.client_credentials(&cid, &secret).await;
+    let access = first["access_token"].as_str().unwrap().to_owned();
+    let refresh = first["refresh_token"].as_str().unwrap().to_owned();
+    assert_eq!(app.get("/v2/whoami", Some(&access)).await.0, StatusCode::OK);
+
+    // Not an Admin: refused, nothing revoked.
+    let path = format!("/v2/members/{}/revoke", m.id);
+    let (s, _) = post(&app, &access, &path, json!({})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(app.get("/v2/whoami", Some(&access)).await.0, StatusCode::OK);
+
+    let (s, body) = post(&app, &admin, &path, json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    assert_eq!(
+        body,
+        json!({"memberId": m.id.to_string(), "results": {"oauth": {"tokensRevoked": 1}}})
+    );
+    assert_eq!(
+        app.get("/v2/whoami", Some(&access)).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (s, _) = app
+        .token_form(&format!("grant_type=refresh_token&refresh_token={refresh}"))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "the refresh token is revoked");
+    // The member stays active and may get new tokens.
+    let (s, again) = app.client_credentials(&cid, &secret).await;
+    assert_eq!(s, StatusCode::OK);
+    let fresh = again["access_token"].as_str().unwrap();
+    assert_eq!(app.get("/v2/whoami", Some(fresh)).await.0, StatusCode::OK);
+    let (_, member) = app
+        .get(&format!("/v2/members/{}", m.id), Some(&admin))
+        .await;
+    assert_eq!(member["isInactive"], false);
+
+    // Nothing left to revoke: zero; an unknown member: 404.
+    let (s, body) = post(&app, &admin, &path, json!({})).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(body["results"]["oauth"]["tokensRevoked"], 1, "the new one");
+    let (s, _) = post(
+        &app,
+        &admin,
+        "/v2/members/0190a0a0-0000-7000-8000-000000000000/revoke",
+        json!({}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
