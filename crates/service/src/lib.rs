@@ -18,6 +18,7 @@ pub mod config;
 pub mod connectors;
 pub mod documents;
 pub mod error;
+pub mod favorites;
 pub mod files;
 pub mod grants;
 pub mod members;
@@ -76,6 +77,7 @@ pub struct Services {
     pub documents: Arc<Documents>,
     pub connectors: Arc<Connectors>,
     pub workbooks: Arc<Workbooks>,
+    pub favorites: Arc<favorites::Favorites>,
     pub sessions: Arc<sessions::Sessions>,
     pub testing: Arc<testing::Testing>,
     store: Arc<dyn Store>,
@@ -166,11 +168,17 @@ impl Services {
             audit: AuditLog::spawn(store.clone()),
             record_response_bodies: config.connect.record_response_bodies,
         }));
+        let favorites = Arc::new(favorites::Favorites::new(
+            store.clone(),
+            access.clone(),
+            account_types.clone(),
+        ));
         let workbooks = Arc::new(Workbooks::new(
             store.clone(),
             access.clone(),
             files.clone(),
             connectors.clone(),
+            favorites.clone(),
         ));
         let sessions = Arc::new(sessions::Sessions::new(
             store.clone(),
@@ -184,6 +192,7 @@ impl Services {
             &config.testing,
         ));
         Ok(Services {
+            favorites,
             testing,
             sessions,
             config,

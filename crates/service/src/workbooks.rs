@@ -73,6 +73,7 @@ pub struct Workbooks {
     access: Arc<Access>,
     files: Arc<Files>,
     connectors: Arc<Connectors>,
+    favorites: Arc<crate::favorites::Favorites>,
 }
 
 /// Parses a document; errors name the path that is wrong.
@@ -92,13 +93,23 @@ impl Workbooks {
         access: Arc<Access>,
         files: Arc<Files>,
         connectors: Arc<Connectors>,
+        favorites: Arc<crate::favorites::Favorites>,
     ) -> Self {
         Workbooks {
             store,
             access,
             files,
             connectors,
+            favorites,
         }
+    }
+
+    /// [`load`](Self::load) with Can View, recorded as an open of the workbook (its
+    /// member's recents): what the workbook's page does.
+    pub async fn open(&self, caller: &Caller, id: InodeId) -> ServiceResult<WorkbookDocument> {
+        let wb = self.load(caller, id, GrantPermission::View).await?;
+        self.favorites.opened(caller.id(), wb.node.id);
+        Ok(wb)
     }
 
     /// Workbooks with their paths; their versions are read in one query.
@@ -217,11 +228,13 @@ impl Workbooks {
         self.entry(n).await
     }
 
+    /// The workbook `id`; recorded as an open of it (its caller's recents).
     pub async fn get(&self, caller: &Caller, id: InodeId) -> ServiceResult<WorkbookEntry> {
         let (n, _) = self
             .access
             .require(caller, id, Target::WORKBOOK, GrantPermission::View)
             .await?;
+        self.favorites.opened(caller.id(), n.id);
         self.entry(n).await
     }
 

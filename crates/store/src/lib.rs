@@ -397,6 +397,43 @@ pub trait AuthStore: Send + Sync + 'static {
     async fn prune_sessions(&self, before: OffsetDateTime) -> StoreResult<u64>;
 }
 
+/// Members' favorite nodes and the nodes they opened last. A part of [`Store`].
+/// Neither list is cached, so their writes leave the generation alone.
+#[async_trait]
+pub trait FavoriteStore: Send + Sync + 'static {
+    /// Marks a node a favorite of a member (again: nothing changes).
+    async fn set_favorite(
+        &self,
+        member: MemberId,
+        inode: InodeId,
+        at: OffsetDateTime,
+    ) -> StoreResult<()>;
+    /// `Ok(false)` when it was not a favorite.
+    async fn delete_favorite(&self, member: MemberId, inode: InodeId) -> StoreResult<bool>;
+    /// A member's favorite nodes (not archived), newest first, and how many.
+    async fn favorite_nodes(
+        &self,
+        member: MemberId,
+        offset: u64,
+        limit: u32,
+    ) -> StoreResult<(Vec<Inode>, u64)>;
+    /// Records that a member opened a node at `at`; an older `at` than the one
+    /// recorded changes nothing (records may arrive out of order).
+    async fn record_open(
+        &self,
+        member: MemberId,
+        inode: InodeId,
+        at: OffsetDateTime,
+    ) -> StoreResult<()>;
+    /// The nodes a member opened (not archived), last opened first, and how many.
+    async fn recent_nodes(
+        &self,
+        member: MemberId,
+        offset: u64,
+        limit: u32,
+    ) -> StoreResult<(Vec<Inode>, u64)>;
+}
+
 /// A snapshot's name and when it was taken.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SnapshotInfo {
@@ -446,6 +483,7 @@ pub trait Store:
     + ApiStore
     + WorkbookStore
     + SnapshotStore
+    + FavoriteStore
     + Send
     + Sync
     + 'static

@@ -49,7 +49,7 @@ pub struct FileBody {
     pub updated_at: String,
 }
 
-fn file_body(e: FileEntry) -> FileBody {
+pub(crate) fn file_body(e: FileEntry) -> FileBody {
     let n = e.node;
     FileBody {
         id: n.id.to_string(),

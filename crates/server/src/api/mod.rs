@@ -11,6 +11,7 @@ pub mod api_documents;
 pub mod auth;
 pub mod bodies;
 pub mod credentials;
+pub mod favorites;
 pub mod files;
 pub mod grants;
 pub mod members;
@@ -89,6 +90,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(api_connectors::router())
         .merge(api_documents::router())
         .merge(workbooks::router())
+        .merge(favorites::router())
         .merge(workbook_grants::router())
         .merge(workbook_runs::router())
         .merge(workbook_reads::router())

@@ -300,3 +300,196 @@ async fn revoking_a_members_tokens_ends_its_refresh_tokens_access_tokens_and_ses
     .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn favorites_and_recents_are_kept_per_member_and_answered_as_files() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let (ada, ada_t) =
+        member_token(&app, &admin, "ada@example.com", BuiltinAccountType::Creator).await;
+    let (bob, bob_t) =
+        member_token(&app, &admin, "bob@example.com", BuiltinAccountType::Creator).await;
+    let (_, ws) = post(&app, &admin, "/v2/workspaces", json!({"name": "Docs"})).await;
+    let ws = ws["workspaceId"].as_str().unwrap().to_owned();
+    let mut books = Vec::new();
+    for name in ["One", "Two", "Three"] {
+        let (s, wb) = post(
+            &app,
+            &admin,
+            "/v2/workbooks",
+            json!({"folderId": ws, "name": name}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{wb}");
+        books.push(wb["workbookId"].as_str().unwrap().to_owned());
+    }
+    // Ada may view the workspace; Bob may not.
+    let (s, _) = post(
+        &app,
+        &admin,
+        &format!("/v2/workspaces/{ws}/grants"),
+        json!({"grants": [{"grantee": {"memberId": ada}, "permission": "view"}]}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+
+    let names = |v: &Value| -> Vec<String> {
+        v["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // Ada favorites two, herself; an Admin adds the third for her.
+    for (t, b) in [
+        (&ada_t, &books[0]),
+        (&ada_t, &books[1]),
+        (&admin, &books[2]),
+    ] {
+        let (s, body) = post(
+            &app,
+            t,
+            "/v2/favorites",
+            json!({"memberId": ada, "inodeId": b}),
+        )
+        .await;
+        assert_eq!((s, body), (StatusCode::OK, json!({})));
+    }
+    // Again: nothing changes.
+    let (s, _) = post(
+        &app,
+        &ada_t,
+        "/v2/favorites",
+        json!({"memberId": ada, "inodeId": books[0]}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, favs) = app
+        .get(&format!("/v2/favorites/member/{ada}"), Some(&ada_t))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{favs}");
+    assert_eq!(names(&favs), ["Three", "Two", "One"], "newest first");
+    assert_eq!(favs["total"], 3);
+    assert_eq!(favs["entries"][0]["permission"], "view", "Ada's permission");
+    assert_eq!(favs["entries"][0]["type"], "workbook");
+    let (_, same) = app
+        .get(&format!("/v2/members/{ada}/files/favorites"), Some(&admin))
+        .await;
+    assert_eq!(names(&same), names(&favs));
+    let (_, paged) = app
+        .get(&format!("/v2/favorites/member/{ada}?limit=2"), Some(&ada_t))
+        .await;
+    assert_eq!(
+        (names(&paged), paged["nextPage"].as_str()),
+        (vec!["Three".to_owned(), "Two".to_owned()], Some("2"))
+    );
+    let (_, rest) = app
+        .get(
+            &format!("/v2/favorites/member/{ada}?limit=2&page=2"),
+            Some(&ada_t),
+        )
+        .await;
+    assert_eq!(
+        (names(&rest), rest["nextPage"].clone()),
+        (vec!["One".to_owned()], Value::Null)
+    );
+
+    // Not hers to change, not his to see.
+    let (s, _) = post(
+        &app,
+        &bob_t,
+        "/v2/favorites",
+        json!({"memberId": ada, "inodeId": books[0]}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = app
+        .get(&format!("/v2/favorites/member/{ada}"), Some(&bob_t))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, e) = post(
+        &app,
+        &bob_t,
+        "/v2/favorites",
+        json!({"memberId": bob, "inodeId": books[0]}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "Bob cannot see it: {e}");
+    let (s, e) = post(&app, &admin, "/v2/favorites", json!({"memberId": ada})).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
+    assert!(e["message"].as_str().unwrap().contains("inodeId"), "{e}");
+    let (s, _) = post(
+        &app,
+        &admin,
+        "/v2/favorites",
+        json!({"memberId": "0190a0a0-0000-7000-8000-000000000000", "inodeId": books[0]}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // Unfavorite; then it is gone, and a second time is 404.
+    let path = format!("/v2/favorites/member/{ada}/file/{}", books[1]);
+    let (s, _) = app.delete(&path, Some(&bob_t)).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, body) = app.delete(&path, Some(&ada_t)).await;
+    assert_eq!((s, body), (StatusCode::OK, json!({})));
+    let (_, favs) = app
+        .get(&format!("/v2/favorites/member/{ada}"), Some(&ada_t))
+        .await;
+    assert_eq!(names(&favs), ["Three", "One"]);
+    let (s, _) = app.delete(&path, Some(&ada_t)).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // Recents: the workbooks Ada opened through the API, last first; once each.
+    let (_, none) = app
+        .get(&format!("/v2/members/{ada}/files/recents"), Some(&ada_t))
+        .await;
+    assert_eq!(none["entries"].as_array().unwrap().len(), 0);
+    for b in [&books[0], &books[2], &books[0]] {
+        let (s, _) = app.get(&format!("/v2/workbooks/{b}"), Some(&ada_t)).await;
+        assert_eq!(s, StatusCode::OK);
+    }
+    // Recorded without making the read wait: look until it is there.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let recents = loop {
+        let (s, r) = app
+            .get(
+                &format!("/v2/members/{ada}/files/recents?includeExplorations=false"),
+                Some(&ada_t),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        if names(&r) == ["One", "Three"] {
+            break r;
+        }
+        assert!(std::time::Instant::now() < deadline, "recents: {r}");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    };
+    assert_eq!(recents["total"], 2);
+    let (_, bobs) = app
+        .get(&format!("/v2/members/{bob}/files/recents"), Some(&bob_t))
+        .await;
+    assert_eq!(bobs["entries"].as_array().unwrap().len(), 0, "per member");
+    let (s, _) = app
+        .get(
+            &format!("/v2/members/{ada}/files/recents?includeExplorations=maybe"),
+            Some(&ada_t),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+
+    // An archived workbook leaves both lists.
+    let (s, _) = app
+        .delete(&format!("/v2/files/{}", books[2]), Some(&admin))
+        .await;
+    assert!(s.is_success());
+    let (_, favs) = app
+        .get(&format!("/v2/favorites/member/{ada}"), Some(&ada_t))
+        .await;
+    assert_eq!(names(&favs), ["One"]);
+    let (_, recents) = app
+        .get(&format!("/v2/members/{ada}/files/recents"), Some(&ada_t))
+        .await;
+    assert_eq!(names(&recents), ["One"]);
+}

@@ -117,6 +117,7 @@ use rows::*;
 mod account_types;
 mod api;
 mod auth;
+mod favorites;
 mod files;
 mod grants;
 mod members;

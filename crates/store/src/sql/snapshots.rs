@@ -28,6 +28,8 @@ pub(crate) const COPIED: &[&str] = &[
     "workbook_documents",
     "workbook_versions",
     "workbook_runs",
+    "favorites",
+    "recents",
 ];
 
 /// Emptied by a restore but never copied: web sessions all end (a session opened

@@ -126,7 +126,7 @@ async fn view_page(
     let s = &st.services;
     let c = user.caller();
     let r = async {
-        let wb = s.workbooks.load(c, id, GrantPermission::View).await?;
+        let wb = s.workbooks.open(c, id).await?;
         // The path and the caller's permission, without reading the document again.
         let entry = s.files.get(c, id).await?;
         let can_edit = entry.permission >= Some(GrantPermission::Organize);

@@ -89,6 +89,12 @@ impl World {
         )
         .await;
         ids.insert("grantId", text(&g, "grantId"));
+        // A favorite, for the operations that read or remove one.
+        post(
+            "/v2/favorites",
+            json!({"memberId": ids["memberId"], "inodeId": ids["workbookId"]}),
+        )
+        .await;
         let path = format!("/v2/workspaces/{}/grants", ids["workspaceId"]);
         ok(
             app,
