@@ -30,6 +30,7 @@ pub mod sessions;
 pub mod startup;
 pub mod teams;
 pub mod testing;
+pub mod user_attributes;
 pub mod workbooks;
 pub mod workspaces;
 
@@ -43,7 +44,8 @@ pub use config::Config;
 pub use error::{ServiceError, ServiceResult};
 /// The records services answer, as the store defines them.
 pub use sigil_store::{
-    ApiCall, ApiConnector, ApiCredential, ApiDocument, Dialect, Grant, Inode, SnapshotInfo,
+    ApiCall, ApiConnector, ApiCredential, ApiDocument, AttributeHolder, AttributeValue, Dialect,
+    Grant, Inode, SnapshotInfo, UserAttribute,
 };
 
 use access::Access;
@@ -78,6 +80,7 @@ pub struct Services {
     pub connectors: Arc<Connectors>,
     pub workbooks: Arc<Workbooks>,
     pub favorites: Arc<favorites::Favorites>,
+    pub user_attributes: Arc<user_attributes::UserAttributes>,
     pub sessions: Arc<sessions::Sessions>,
     pub testing: Arc<testing::Testing>,
     store: Arc<dyn Store>,
@@ -191,7 +194,9 @@ impl Services {
             sessions.clone(),
             &config.testing,
         ));
+        let user_attributes = Arc::new(user_attributes::UserAttributes::new(store.clone(), org));
         Ok(Services {
+            user_attributes,
             favorites,
             testing,
             sessions,

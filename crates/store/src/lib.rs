@@ -434,6 +434,90 @@ pub trait FavoriteStore: Send + Sync + 'static {
     ) -> StoreResult<(Vec<Inode>, u64)>;
 }
 
+/// A user attribute: a named value with an optional default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserAttribute {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub description: Option<String>,
+    pub default_value: Option<String>,
+    pub created_by: MemberId,
+    pub updated_by: MemberId,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+/// What holds a user attribute's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttributeHolder {
+    Member,
+    Team,
+    Tenant,
+}
+
+/// A user attribute's value for one holder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttributeValue {
+    pub attribute_id: uuid::Uuid,
+    /// The member, team or organization.
+    pub holder_id: uuid::Uuid,
+    pub value: String,
+    /// Teams: the order they were given the attribute (lower wins).
+    pub priority: i64,
+    pub created_by: MemberId,
+    pub updated_by: MemberId,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+/// User attributes and their values. A part of [`Store`].
+#[async_trait]
+pub trait UserAttributeStore: Send + Sync + 'static {
+    /// A name taken (without regard to case) gives [`StoreError::Conflict`].
+    async fn insert_user_attribute(&self, a: &UserAttribute) -> StoreResult<()>;
+    async fn user_attribute(&self, id: uuid::Uuid) -> StoreResult<Option<UserAttribute>>;
+    /// By name; `name` keeps those whose name contains it, without regard to case.
+    async fn list_user_attributes(
+        &self,
+        name: Option<&str>,
+        offset: u64,
+        limit: u32,
+    ) -> StoreResult<(Vec<UserAttribute>, u64)>;
+    /// With its values, in one transaction; `Ok(false)` when absent.
+    async fn delete_user_attribute(&self, id: uuid::Uuid) -> StoreResult<bool>;
+    /// Sets `(attribute, holder, value)`s, in one transaction; a team new to an
+    /// attribute goes last in its priority order.
+    async fn set_attribute_values(
+        &self,
+        holder: AttributeHolder,
+        values: &[(uuid::Uuid, uuid::Uuid, String)],
+        by: MemberId,
+        at: OffsetDateTime,
+    ) -> StoreResult<()>;
+    /// Removes these holders' values of an attribute, in one transaction; answers how
+    /// many there were.
+    async fn delete_attribute_values(
+        &self,
+        holder: AttributeHolder,
+        attribute: uuid::Uuid,
+        holders: &[uuid::Uuid],
+    ) -> StoreResult<u64>;
+    /// An attribute's values on one kind of holder, by priority then holder id.
+    async fn attribute_values(
+        &self,
+        holder: AttributeHolder,
+        attribute: uuid::Uuid,
+        offset: u64,
+        limit: u32,
+    ) -> StoreResult<(Vec<AttributeValue>, u64)>;
+    /// Every value these holders hold.
+    async fn values_held_by(
+        &self,
+        holder: AttributeHolder,
+        holders: &[uuid::Uuid],
+    ) -> StoreResult<Vec<AttributeValue>>;
+}
+
 /// A snapshot's name and when it was taken.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SnapshotInfo {
@@ -484,6 +568,7 @@ pub trait Store:
     + WorkbookStore
     + SnapshotStore
     + FavoriteStore
+    + UserAttributeStore
     + Send
     + Sync
     + 'static

@@ -21,6 +21,7 @@ pub mod schemas;
 pub mod shape;
 pub mod teams;
 pub mod unheld;
+pub mod user_attributes;
 pub mod webhooks;
 pub mod whoami;
 pub mod workbook_grants;
@@ -91,6 +92,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(api_documents::router())
         .merge(workbooks::router())
         .merge(favorites::router())
+        .merge(user_attributes::router())
         .merge(workbook_grants::router())
         .merge(workbook_runs::router())
         .merge(workbook_reads::router())

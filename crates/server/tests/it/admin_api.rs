@@ -49,7 +49,17 @@ async fn grants_on(app: &TestApp, token: &str, inode: &str) -> Vec<(String, Stri
 
 #[tokio::test]
 async fn workbook_grants_upsert_revoke_and_check_like_workspace_grants() {
-    let app = TestApp::spawn().await;
+    workbook_grants(TestApp::spawn().await).await;
+}
+
+#[tokio::test]
+async fn workbook_grants_on_postgres() {
+    if let Some(app) = TestApp::spawn_on_postgres().await {
+        workbook_grants(app).await;
+    }
+}
+
+async fn workbook_grants(app: TestApp) {
     let admin = app.admin_token().await;
     let (s, ws) = post(&app, &admin, "/v2/workspaces", json!({"name": "Docs"})).await;
     assert_eq!(s, StatusCode::OK, "{ws}");
@@ -303,7 +313,17 @@ async fn revoking_a_members_tokens_ends_its_refresh_tokens_access_tokens_and_ses
 
 #[tokio::test]
 async fn favorites_and_recents_are_kept_per_member_and_answered_as_files() {
-    let app = TestApp::spawn().await;
+    favorites_and_recents(TestApp::spawn().await).await;
+}
+
+#[tokio::test]
+async fn favorites_and_recents_on_postgres() {
+    if let Some(app) = TestApp::spawn_on_postgres().await {
+        favorites_and_recents(app).await;
+    }
+}
+
+async fn favorites_and_recents(app: TestApp) {
     let admin = app.admin_token().await;
     let (ada, ada_t) =
         member_token(&app, &admin, "ada@example.com", BuiltinAccountType::Creator).await;

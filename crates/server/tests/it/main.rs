@@ -21,6 +21,7 @@ mod multinode;
 mod patches;
 mod permissions_matrix;
 mod test_double;
+mod user_attributes;
 mod web;
 mod workbooks;
 mod workspaces;

@@ -124,6 +124,7 @@ mod members;
 mod notify;
 mod snapshots;
 mod teams;
+mod user_attributes;
 mod workbooks;
 
 use auth::RefreshWriter;

@@ -30,6 +30,10 @@ pub(crate) const COPIED: &[&str] = &[
     "workbook_runs",
     "favorites",
     "recents",
+    "user_attributes",
+    "user_attribute_members",
+    "user_attribute_teams",
+    "user_attribute_tenants",
 ];
 
 /// Emptied by a restore but never copied: web sessions all end (a session opened

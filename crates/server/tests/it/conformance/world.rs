@@ -89,6 +89,30 @@ impl World {
         )
         .await;
         ids.insert("grantId", text(&g, "grantId"));
+        // A user attribute with a value on each kind of holder.
+        let attr = post(
+            "/v2/user-attributes",
+            json!({"name": format!("World attribute {n}"), "defaultValue": {"type": "string", "val": "d"}}),
+        )
+        .await;
+        let attr = text(&attr, "userAttributeId");
+        let org = app.state.services.organization.id.to_string();
+        for (seg, key, holder) in [
+            ("teams", "teamId", ids["teamId"].clone()),
+            ("users", "userId", ids["memberId"].clone()),
+            ("tenants", "tenantOrganizationId", org.clone()),
+        ] {
+            ok(
+                app,
+                Method::POST,
+                &format!("/v2/user-attributes/{attr}/{seg}"),
+                admin,
+                json!({"assignments": [{key: holder, "value": {"type": "string", "val": "v"}}]}),
+            )
+            .await;
+        }
+        ids.insert("userAttributeId", attr);
+        ids.insert("tenantOrganizationId", org);
         // A favorite, for the operations that read or remove one.
         post(
             "/v2/favorites",
@@ -211,6 +235,8 @@ impl World {
             ("updateTeamMembers", "remove") => Fill::Value(json!([self.ids["memberId"]])),
             (_, "folderId" | "parentId") => id("folderId"),
             (_, "inodeId") => id("workbookId"),
+            (_, "userAttributeId") => id("userAttributeId"),
+            (_, "tenantOrganizationId") => id("tenantOrganizationId"),
             (_, "authId") => id("apiCredentialId"),
             (_, "allowlist") => Fill::Value(json!(["127.0.0.1"])),
             // A connector's path parameter is a `{key}` in its URL.
