@@ -41,6 +41,13 @@ teams:
       - ada@example.com
       - {email: grace@example.com, admin: true}
   - name: Ops
+userAttributes:
+  - name: Region
+    description: Sales region
+    defaultValue: EMEA
+    users: [{email: ada@example.com, value: LATAM}]
+    teams: [{team: Ops, value: APAC}, {team: Data, value: AMER}]
+    organization: GLOBAL
 apiCredentials:
   - name: Upstream
     authorizedDomains: [api.example.com]
@@ -222,6 +229,34 @@ async fn a_seed_file_loads_members_teams_workspaces_grants_credentials_and_conne
         .collect();
     perms.sort();
     assert_eq!(perms, ["edit", "explore"]);
+
+    // User attributes: Ada's own value; Grace's from her team.
+    let grace = members["entries"][2]["memberId"].as_str().unwrap();
+    let (_, attrs) = app
+        .get(&format!("/v2/members/{grace}/user-attributes"), Some(&t))
+        .await;
+    assert_eq!(attrs["entries"][0]["name"], "Region");
+    assert_eq!(attrs["entries"][0]["value"]["val"], "AMER");
+    assert_eq!(attrs["entries"][0]["source"], "team");
+    let (_, attrs) = app
+        .get(
+            &format!(
+                "/v2/members/{}/user-attributes",
+                ada["memberId"].as_str().unwrap()
+            ),
+            Some(&t),
+        )
+        .await;
+    assert_eq!(attrs["entries"][0]["value"]["val"], "LATAM");
+    let region = attrs["entries"][0]["userAttributeId"].as_str().unwrap();
+    let (_, teams_of) = app
+        .get(&format!("/v2/user-attributes/{region}/teams"), Some(&t))
+        .await;
+    assert_eq!(teams_of["entries"][0]["priority"], 1);
+    assert_eq!(
+        teams_of["entries"][0]["value"]["val"], "APAC",
+        "Ops first, as listed"
+    );
 
     let (_, creds) = app.get("/v2/api-credentials", Some(&t)).await;
     assert_eq!(creds["entries"][0]["name"], "Upstream");

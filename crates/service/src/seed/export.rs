@@ -135,6 +135,20 @@ pub async fn export(services: &Services, include_secrets: bool) -> ServiceResult
         offset += n as u64;
     }
 
+    let mut offset = 0u64;
+    loop {
+        let (page, _) = store.list_user_attributes(None, offset, PAGE).await?;
+        let n = page.len();
+        for a in page {
+            file.user_attributes
+                .push(user_attribute(store, &names, a).await?);
+        }
+        if n < PAGE as usize {
+            break;
+        }
+        offset += n as u64;
+    }
+
     let mut credential_names = HashMap::new();
     let mut after = None;
     loop {
@@ -205,6 +219,55 @@ pub async fn export(services: &Services, include_secrets: bool) -> ServiceResult
         offset += n as u64;
     }
     Ok(file)
+}
+
+async fn user_attribute(
+    store: &dyn Store,
+    names: &Names,
+    a: sigil_store::UserAttribute,
+) -> ServiceResult<SeedUserAttribute> {
+    use sigil_store::AttributeHolder;
+    let all = |holder| async move {
+        let (values, _) = store.attribute_values(holder, a.id, 0, u32::MAX).await?;
+        Ok::<_, ServiceError>(values)
+    };
+    let mut users: Vec<SeedUserValue> = all(AttributeHolder::Member)
+        .await?
+        .into_iter()
+        .filter_map(|v| {
+            let email = names.members.get(&MemberId(v.holder_id))?.clone();
+            Some(SeedUserValue {
+                email,
+                value: v.value,
+            })
+        })
+        .collect();
+    users.sort_by(|x, y| x.email.cmp(&y.email));
+    // Already in priority order, which the file keeps.
+    let teams = all(AttributeHolder::Team)
+        .await?
+        .into_iter()
+        .filter_map(|v| {
+            Some(SeedTeamValue {
+                team: names.teams.get(&TeamId(v.holder_id))?.clone(),
+                value: v.value,
+            })
+        })
+        .collect();
+    let organization = all(AttributeHolder::Tenant)
+        .await?
+        .into_iter()
+        .next()
+        .map(|v| v.value);
+    Ok(SeedUserAttribute {
+        id: Some(a.id),
+        name: a.name,
+        description: a.description,
+        default_value: a.default_value,
+        users,
+        teams,
+        organization,
+    })
 }
 
 async fn grants(store: &dyn Store, names: &Names, inode: InodeId) -> ServiceResult<Vec<SeedGrant>> {

@@ -21,6 +21,8 @@ pub struct SeedFile {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub teams: Vec<SeedTeam>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub user_attributes: Vec<SeedUserAttribute>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub api_credentials: Vec<SeedApiCredential>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub connectors: Vec<SeedConnector>,
@@ -115,6 +117,41 @@ impl SeedTeamMember {
     pub fn admin(&self) -> bool {
         matches!(self, SeedTeamMember::Full { admin: true, .. })
     }
+}
+
+/// A user attribute and its values: per member (by email), per team (by name, in
+/// priority order: the first wins between teams) and for the organization.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+pub struct SeedUserAttribute {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<Uuid>,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub users: Vec<SeedUserValue>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub teams: Vec<SeedTeamValue>,
+    /// The value for the organization (Sigma's tenant).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SeedUserValue {
+    pub email: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SeedTeamValue {
+    pub team: String,
+    pub value: String,
 }
 
 /// A grant: to a member (by email) or a team (by name).

@@ -39,6 +39,7 @@ fn bad(field: impl Into<String>, message: impl std::fmt::Display) -> ServiceErro
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Loaded {
     pub account_types: usize,
+    pub user_attributes: usize,
     pub members: usize,
     pub teams: usize,
     pub api_credentials: usize,
@@ -222,6 +223,40 @@ async fn check(services: &Services, file: &SeedFile) -> ServiceResult<()> {
             }
         }
     }
+    let mut attribute_names: HashSet<String> = HashSet::new();
+    for (i, a) in file.user_attributes.iter().enumerate() {
+        let at = format!("userAttributes[{i}]");
+        let name = a.name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(bad(format!("{at}.name"), "must be 1 to 100 characters"));
+        }
+        let taken = store
+            .list_user_attributes(Some(name), 0, 1000)
+            .await?
+            .0
+            .iter()
+            .any(|x| x.name.to_lowercase() == name.to_lowercase());
+        if !attribute_names.insert(name.to_lowercase()) || taken {
+            return Err(bad(format!("{at}.name"), format!("`{name}` is taken")));
+        }
+        for (j, u) in a.users.iter().enumerate() {
+            if !known_member(&u.email).await? {
+                return Err(bad(
+                    format!("{at}.users[{j}].email"),
+                    format!("no member has the email `{}`", u.email),
+                ));
+            }
+        }
+        for (j, t) in a.teams.iter().enumerate() {
+            let known = team_names.contains(t.team.as_str()) || team_exists(store, &t.team).await?;
+            if !known {
+                return Err(bad(
+                    format!("{at}.teams[{j}].team"),
+                    format!("no team is named `{}`", t.team),
+                ));
+            }
+        }
+    }
     let mut credential_names: HashSet<&str> = HashSet::new();
     for (i, c) in file.api_credentials.iter().enumerate() {
         if !credential_names.insert(&c.name) {
@@ -299,21 +334,8 @@ async fn check(services: &Services, file: &SeedFile) -> ServiceResult<()> {
                     }
                 }
                 (None, Some(team)) => {
-                    let known = teams_in_file.contains(team.as_str())
-                        || store
-                            .list_teams(
-                                &sigil_store::TeamFilter {
-                                    name: Some(team.clone()),
-                                    ..Default::default()
-                                },
-                                &sigil_store::Position::Start,
-                                1,
-                                false,
-                            )
-                            .await?
-                            .0
-                            .iter()
-                            .any(|t| &t.name == team);
+                    let known =
+                        teams_in_file.contains(team.as_str()) || team_exists(store, team).await?;
                     if !known {
                         return Err(bad(
                             format!("{field}.team"),
@@ -329,6 +351,22 @@ async fn check(services: &Services, file: &SeedFile) -> ServiceResult<()> {
         }
     }
     Ok(())
+}
+
+/// Whether a team of exactly this name exists.
+async fn team_exists(store: &dyn Store, name: &str) -> ServiceResult<bool> {
+    let (found, _) = store
+        .list_teams(
+            &sigil_store::TeamFilter {
+                name: Some(name.to_owned()),
+                ..Default::default()
+            },
+            &sigil_store::Position::Start,
+            10,
+            false,
+        )
+        .await?;
+    Ok(found.iter().any(|t| t.name == name))
 }
 
 struct Writer<'a> {
@@ -372,6 +410,9 @@ impl Writer<'_> {
         }
         for (i, t) in file.teams.iter().enumerate() {
             self.team(i, t).await?;
+        }
+        for (i, a) in file.user_attributes.iter().enumerate() {
+            self.user_attribute(i, a).await?;
         }
         for (i, c) in file.api_credentials.iter().enumerate() {
             let id =
@@ -427,6 +468,53 @@ impl Writer<'_> {
             self.node(format!("workspaces[{i}]"), w, None).await?;
         }
         Ok(self.loaded)
+    }
+
+    async fn user_attribute(&mut self, i: usize, a: &SeedUserAttribute) -> ServiceResult<()> {
+        let at = format!("userAttributes[{i}]");
+        let attr = sigil_store::UserAttribute {
+            id: a.id.unwrap_or_else(uuid::Uuid::now_v7),
+            name: a.name.trim().to_owned(),
+            description: a.description.clone(),
+            default_value: a.default_value.clone(),
+            created_by: self.actor,
+            updated_by: self.actor,
+            created_at: self.now,
+            updated_at: self.now,
+        };
+        self.store
+            .insert_user_attribute(&attr)
+            .await
+            .map_err(|e| bad(&at, e))?;
+        let mut users = Vec::new();
+        for u in &a.users {
+            users.push((attr.id, self.member_id(&u.email).await?.0, u.value.clone()));
+        }
+        // One at a time, in the file's order: that order is the teams' priority.
+        let mut teams = Vec::new();
+        for t in &a.teams {
+            teams.push((attr.id, self.team_id(&t.team).await?.0, t.value.clone()));
+        }
+        let org = self.services.organization.id.0;
+        let tenant: Vec<_> = a
+            .organization
+            .iter()
+            .map(|v| (attr.id, org, v.clone()))
+            .collect();
+        for (holder, values) in [
+            (sigil_store::AttributeHolder::Member, users),
+            (sigil_store::AttributeHolder::Team, teams),
+            (sigil_store::AttributeHolder::Tenant, tenant),
+        ] {
+            for v in values {
+                self.store
+                    .set_attribute_values(holder, &[v], self.actor, self.now)
+                    .await
+                    .map_err(|e| bad(&at, e))?;
+            }
+        }
+        self.loaded.user_attributes += 1;
+        Ok(())
     }
 
     async fn member_id(&mut self, email: &str) -> ServiceResult<MemberId> {
