@@ -228,6 +228,81 @@ impl Workbooks {
         self.entry(n).await
     }
 
+    /// A new workbook with the document of workbook `id` (which the caller can
+    /// view), in `destination` (its own folder when unset; the caller must be able to
+    /// contribute there), named `name` (the same name when unset); owned by the
+    /// caller. Needs `create-workbooks`.
+    pub async fn copy(
+        &self,
+        caller: &Caller,
+        id: InodeId,
+        destination: Option<InodeId>,
+        name: Option<String>,
+        description: Option<String>,
+    ) -> ServiceResult<WorkbookEntry> {
+        caller.require(Permission::CreateWorkbooks)?;
+        let source = self.load(caller, id, GrantPermission::View).await?;
+        let name = match name {
+            Some(n) => check_name(&n)?,
+            None => source.node.name.clone(),
+        };
+        let to = destination.or(source.node.parent_id).ok_or_else(|| {
+            ServiceError::invalid_field("destinationFolderId", "destinationFolderId is required")
+        })?;
+        let parent = self
+            .files
+            .parent_for_new(caller, "destinationFolderId", to, "workbook")
+            .await?;
+        let document = serde_json::to_string(&source.document).map_err(ServiceError::internal)?;
+        let mut n = Inode::new(
+            "workbook",
+            &name,
+            Some(parent.id),
+            Some(caller.id()),
+            clock::now(),
+        );
+        n.owner_id = Some(caller.id());
+        n.description = description.unwrap_or_else(|| source.node.description.clone());
+        self.store.create_workbook(&n, &document).await?;
+        tracing::info!(from = %id, workbook = %n.id, "workbook copied");
+        self.entry(n).await
+    }
+
+    /// Saves the document of an earlier version as a new version (nothing is
+    /// deleted). Needs what editing needs (Can Contribute); the old document must
+    /// still be valid (its connectors, say, may be gone).
+    pub async fn restore_version(
+        &self,
+        caller: &Caller,
+        id: InodeId,
+        version: i64,
+    ) -> ServiceResult<WorkbookEntry> {
+        let wb = self.load(caller, id, GrantPermission::Organize).await?;
+        let text = self
+            .store
+            .workbook_version_document(wb.node.id, version)
+            .await?
+            .ok_or_else(|| {
+                ServiceError::invalid_field(
+                    "version",
+                    format!("version: the workbook has no version {version}"),
+                )
+            })?;
+        let doc: sigil_core::workbook::Workbook =
+            serde_json::from_str(&text).map_err(ServiceError::internal)?;
+        self.validate(&doc).await?;
+        self.store
+            .save_workbook_document(wb.node.id, &text, caller.id(), clock::now(), None)
+            .await?
+            .ok_or_else(|| ServiceError::not_found(format!("no workbook `{id}`")))?;
+        let node = self
+            .store
+            .inode(wb.node.id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found(format!("no workbook `{id}`")))?;
+        self.entry(node).await
+    }
+
     /// The workbook `id`; recorded as an open of it (its caller's recents).
     pub async fn get(&self, caller: &Caller, id: InodeId) -> ServiceResult<WorkbookEntry> {
         let (n, _) = self

@@ -108,6 +108,12 @@ pub trait WorkbookStore: Send + Sync + 'static {
     /// The saved versions of a workbook, newest first (each save, and its creation, is
     /// one).
     async fn workbook_history(&self, id: InodeId) -> StoreResult<Vec<WorkbookVersion>>;
+    /// The document of one saved version of a workbook.
+    async fn workbook_version_document(
+        &self,
+        id: InodeId,
+        version: i64,
+    ) -> StoreResult<Option<String>>;
     /// Appends a run to a workbook's trace and keeps only its newest `keep` runs, in
     /// one transaction.
     async fn insert_workbook_run(&self, run: &WorkbookRun, keep: u32) -> StoreResult<()>;

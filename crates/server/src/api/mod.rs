@@ -27,6 +27,7 @@ pub mod whoami;
 pub mod workbook_grants;
 pub mod workbook_reads;
 pub mod workbook_runs;
+pub mod workbook_versions;
 pub mod workbooks;
 pub mod workspaces;
 
@@ -94,6 +95,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(favorites::router())
         .merge(user_attributes::router())
         .merge(workbook_grants::router())
+        .merge(workbook_versions::router())
         .merge(workbook_runs::router())
         .merge(workbook_reads::router())
         .merge(webhooks::router())

@@ -51,7 +51,7 @@ pub struct WorkbookBody {
     pub tags: Vec<Value>,
 }
 
-fn workbook_body(st: &AppState, e: WorkbookEntry) -> WorkbookBody {
+pub(crate) fn workbook_body(st: &AppState, e: WorkbookEntry) -> WorkbookBody {
     let n = e.node;
     let base = st.services.base_url();
     WorkbookBody {

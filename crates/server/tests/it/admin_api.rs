@@ -513,3 +513,150 @@ async fn favorites_and_recents(app: TestApp) {
         .await;
     assert_eq!(names(&recents), ["One"]);
 }
+
+#[tokio::test]
+async fn a_workbook_is_copied_restored_to_a_version_and_refuses_export_and_send() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin_token().await;
+    let (_, ws) = post(&app, &admin, "/v2/workspaces", json!({"name": "Docs"})).await;
+    let ws = ws["workspaceId"].as_str().unwrap().to_owned();
+    let (_, other) = post(&app, &admin, "/v2/workspaces", json!({"name": "Other"})).await;
+    let other = other["workspaceId"].as_str().unwrap().to_owned();
+    let (_, wb) = post(
+        &app,
+        &admin,
+        "/v2/workbooks",
+        json!({"folderId": ws, "name": "Plan", "description": "v1"}),
+    )
+    .await;
+    let wb = wb["workbookId"].as_str().unwrap().to_owned();
+    let doc = |title: &str| json!({"pages": [{"pageId": "p1", "name": title, "elements": []}]});
+    let put_doc = |d: Value| {
+        let app = &app;
+        let admin = admin.clone();
+        let path = format!("/v2/workbooks/{wb}/document");
+        async move { app.send_json(Method::PUT, &path, Some(&admin), &d).await }
+    };
+    let (s, b) = put_doc(doc("Two")).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, _) = put_doc(doc("Three")).await;
+    assert_eq!(s, StatusCode::OK);
+    let pages = |id: String| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            let (_, d) = app
+                .get(&format!("/v2/workbooks/{id}/document"), Some(&admin))
+                .await;
+            d
+        }
+    };
+    let current = pages(wb.clone()).await;
+
+    // Copy into another workspace, renamed: the same document, a new workbook.
+    let (s, copy) = post(
+        &app,
+        &admin,
+        &format!("/v2/workbooks/{wb}/copy"),
+        json!({"destinationFolderId": other, "name": "Plan (copy)", "copyBookmarks": "none"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{copy}");
+    assert_eq!(copy["name"], "Plan (copy)");
+    assert_eq!(copy["description"], "v1", "the original's, unless given");
+    assert_eq!(copy["path"], "Other");
+    assert_eq!(copy["latestVersion"], 1);
+    assert_ne!(copy["workbookId"], wb.as_str());
+    let copy_id = copy["workbookId"].as_str().unwrap().to_owned();
+    let copied = pages(copy_id.clone()).await;
+    assert_eq!(copied["document"], current["document"], "{copied}");
+    let (_, listed) = app
+        .get(&format!("/v2/workbooks/{copy_id}"), Some(&admin))
+        .await;
+    assert_eq!(listed["name"], "Plan (copy)");
+    // No name, no folder: beside the original, under its name.
+    let (s, twin) = post(&app, &admin, &format!("/v2/workbooks/{wb}/copy"), json!({})).await;
+    assert_eq!(s, StatusCode::OK, "{twin}");
+    assert_eq!(
+        (twin["name"].as_str(), twin["path"].as_str()),
+        (Some("Plan"), Some("Docs"))
+    );
+
+    // A Viewer cannot copy; a member without access finds nothing.
+    let (_, viewer) =
+        member_token(&app, &admin, "vic@example.com", BuiltinAccountType::Viewer).await;
+    let (s, _) = post(
+        &app,
+        &viewer,
+        &format!("/v2/workbooks/{wb}/copy"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (_, creator) =
+        member_token(&app, &admin, "cat@example.com", BuiltinAccountType::Creator).await;
+    let (s, _) = post(
+        &app,
+        &creator,
+        &format!("/v2/workbooks/{wb}/copy"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, e) = post(
+        &app,
+        &admin,
+        &format!("/v2/workbooks/{wb}/copy"),
+        json!({"copyBookmarks": "some"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
+
+    // Restore version 2: a new version 4 with version 2's document.
+    let (s, restored) = post(
+        &app,
+        &admin,
+        &format!("/v2/workbooks/{wb}/restoreVersion"),
+        json!({"version": 2}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{restored}");
+    assert_eq!(restored["latestVersion"], 4);
+    let now = pages(wb.clone()).await;
+    assert_eq!(now["document"]["pages"][0]["name"], "Two", "{now}");
+    for (body, field) in [
+        (json!({"version": 9}), "version"),
+        (json!({"version": 1.5}), "version"),
+        (json!({}), "version"),
+    ] {
+        let (s, e) = post(
+            &app,
+            &admin,
+            &format!("/v2/workbooks/{wb}/restoreVersion"),
+            body,
+        )
+        .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
+        assert!(e["message"].as_str().unwrap().contains(field), "{e}");
+    }
+    assert_eq!(
+        pages(wb.clone()).await["document"],
+        now["document"],
+        "nothing changed"
+    );
+
+    // Export and send: 501, said plainly; still 404 for what is not there.
+    for op in ["export", "send"] {
+        let (s, e) = post(&app, &admin, &format!("/v2/workbooks/{wb}/{op}"), json!({})).await;
+        assert_eq!(s, StatusCode::NOT_IMPLEMENTED, "{e}");
+        assert!(e["message"].as_str().unwrap().contains("sigil"), "{e}");
+        let (s, _) = post(
+            &app,
+            &admin,
+            &format!("/v2/workbooks/0190a0a0-0000-7000-8000-000000000000/{op}"),
+            json!({}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+    }
+}

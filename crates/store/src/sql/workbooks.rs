@@ -171,6 +171,23 @@ impl WorkbookStore for SqlStore {
             .collect())
     }
 
+    async fn workbook_version_document(
+        &self,
+        id: InodeId,
+        version: i64,
+    ) -> StoreResult<Option<String>> {
+        let row: Option<(String,)> = on_pool!(self, pool, {
+            sqlx::query_as(
+                "SELECT document FROM workbook_versions WHERE inode_id = $1 AND version = $2",
+            )
+            .bind(id.0)
+            .bind(version)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(|(d,)| d))
+    }
+
     async fn insert_workbook_run(&self, run: &WorkbookRun, keep: u32) -> StoreResult<()> {
         on_log_writer!(self, pool, {
             let mut tx = pool.begin().await?;

@@ -70,6 +70,16 @@ pub const EXCEPTIONS: &[Exception] = &[
         why: NOT_INODE,
     },
     Exception {
+        op: "exportWorkbook",
+        at: "",
+        why: "exporting data needs warehouse queries, which sigil does not run: 501 after the workbook is found",
+    },
+    Exception {
+        op: "sendWorkbook",
+        at: "",
+        why: "sending needs rendered data, which sigil does not produce: 501 after the workbook is found; nothing is sent",
+    },
+    Exception {
         op: "createWorkbookGrant",
         at: "body:.grants[].tagId",
         why: "a grant on a version tag: sigil holds no version tags yet, so one answers 501",

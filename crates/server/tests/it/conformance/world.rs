@@ -233,7 +233,7 @@ impl World {
             ("createTeam", "members") => Fill::Value(json!([self.ids["memberId"]])),
             ("updateTeamMembers", "add") => id_list("adminMemberId"),
             ("updateTeamMembers", "remove") => Fill::Value(json!([self.ids["memberId"]])),
-            (_, "folderId" | "parentId") => id("folderId"),
+            (_, "folderId" | "parentId" | "destinationFolderId") => id("folderId"),
             (_, "inodeId") => id("workbookId"),
             (_, "userAttributeId") => id("userAttributeId"),
             (_, "tenantOrganizationId") => id("tenantOrganizationId"),
