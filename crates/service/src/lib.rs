@@ -28,6 +28,7 @@ pub mod secret;
 pub mod seed;
 pub mod sessions;
 pub mod startup;
+pub mod tags;
 pub mod teams;
 pub mod testing;
 pub mod user_attributes;
@@ -45,7 +46,7 @@ pub use error::{ServiceError, ServiceResult};
 /// The records services answer, as the store defines them.
 pub use sigil_store::{
     ApiCall, ApiConnector, ApiCredential, ApiDocument, AttributeHolder, AttributeValue, Dialect,
-    Grant, Inode, SnapshotInfo, UserAttribute,
+    Grant, Inode, SnapshotInfo, UserAttribute, VersionTag, WorkbookTag,
 };
 
 use access::Access;
@@ -81,6 +82,7 @@ pub struct Services {
     pub workbooks: Arc<Workbooks>,
     pub favorites: Arc<favorites::Favorites>,
     pub user_attributes: Arc<user_attributes::UserAttributes>,
+    pub tags: Arc<tags::Tags>,
     pub sessions: Arc<sessions::Sessions>,
     pub testing: Arc<testing::Testing>,
     store: Arc<dyn Store>,
@@ -195,7 +197,13 @@ impl Services {
             &config.testing,
         ));
         let user_attributes = Arc::new(user_attributes::UserAttributes::new(store.clone(), org));
+        let tags = Arc::new(tags::Tags::new(
+            store.clone(),
+            access.clone(),
+            workbooks.clone(),
+        ));
         Ok(Services {
+            tags,
             user_attributes,
             favorites,
             testing,

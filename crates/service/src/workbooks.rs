@@ -28,6 +28,8 @@ pub struct WorkbookEntry {
     /// The names of its ancestors, root first, joined by `/`.
     pub path: String,
     pub version: i64,
+    /// Its version tags, by name.
+    pub tags: Vec<sigil_store::WorkbookTag>,
 }
 
 /// A workbook's document and its version.
@@ -112,15 +114,25 @@ impl Workbooks {
         Ok(wb)
     }
 
-    /// Workbooks with their paths; their versions are read in one query.
+    /// Workbooks with their paths and tags; their versions are read in one query.
+    pub(crate) async fn entries_of(&self, nodes: Vec<Inode>) -> ServiceResult<Vec<WorkbookEntry>> {
+        self.entries(nodes).await
+    }
+
     async fn entries(&self, nodes: Vec<Inode>) -> ServiceResult<Vec<WorkbookEntry>> {
         let ids: Vec<_> = nodes.iter().map(|n| n.id).collect();
         let versions = self.store.workbook_versions(&ids).await?;
+        let mut tags: std::collections::HashMap<InodeId, Vec<sigil_store::WorkbookTag>> =
+            std::collections::HashMap::new();
+        for t in self.store.workbook_tags(&ids).await? {
+            tags.entry(t.workbook_id).or_default().push(t);
+        }
         let mut out = Vec::with_capacity(nodes.len());
         for n in nodes {
             let version = versions.get(&n.id).copied().unwrap_or(1);
             let path = self.store.inode_path(n.id).await?;
             out.push(WorkbookEntry {
+                tags: tags.remove(&n.id).unwrap_or_default(),
                 path: ancestors(&path, n.id),
                 node: n,
                 version,

@@ -524,6 +524,69 @@ pub trait UserAttributeStore: Send + Sync + 'static {
     ) -> StoreResult<Vec<AttributeValue>>;
 }
 
+/// A version tag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionTag {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub description: String,
+    pub color: String,
+    pub owner_id: MemberId,
+    pub created_by: MemberId,
+    pub updated_by: MemberId,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+/// A version tag on a workbook: which version it marks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkbookTag {
+    pub workbook_id: InodeId,
+    pub tag_id: uuid::Uuid,
+    pub tag_name: String,
+    pub version: i64,
+    /// Sigma's `taggedWorkbookId`.
+    pub tagged_workbook_id: uuid::Uuid,
+    /// Sigma's `isDefault`, kept as a record (nothing is served differently).
+    pub is_default: bool,
+    pub tagged_by: MemberId,
+    pub tagged_at: OffsetDateTime,
+}
+
+/// Version tags and the workbook versions they mark. A part of [`Store`].
+#[async_trait]
+pub trait TagStore: Send + Sync + 'static {
+    /// A name taken (without regard to case) gives [`StoreError::Conflict`].
+    async fn insert_version_tag(&self, t: &VersionTag) -> StoreResult<()>;
+    async fn version_tag(&self, id: uuid::Uuid) -> StoreResult<Option<VersionTag>>;
+    /// Without regard to case.
+    async fn version_tag_by_name(&self, name: &str) -> StoreResult<Option<VersionTag>>;
+    /// By name; `search` keeps those whose name contains it, without regard to case.
+    async fn list_version_tags(
+        &self,
+        search: Option<&str>,
+        offset: u64,
+        limit: u32,
+    ) -> StoreResult<(Vec<VersionTag>, u64)>;
+    /// Writes the description and updater; `Ok(false)` when absent.
+    async fn update_version_tag(&self, t: &VersionTag) -> StoreResult<bool>;
+    /// With its marks on workbooks, in one transaction; `Ok(false)` when absent.
+    async fn delete_version_tag(&self, id: uuid::Uuid) -> StoreResult<bool>;
+    /// Marks a workbook version with a tag, moving the tag if it was on another.
+    async fn tag_workbook(&self, t: &WorkbookTag) -> StoreResult<()>;
+    /// `Ok(false)` when the tag was not on the workbook.
+    async fn untag_workbook(&self, workbook: InodeId, tag: uuid::Uuid) -> StoreResult<bool>;
+    /// The tags on these workbooks, each workbook's by tag name.
+    async fn workbook_tags(&self, ids: &[InodeId]) -> StoreResult<Vec<WorkbookTag>>;
+    /// The (unarchived) workbooks a tag marks, by name, and how many.
+    async fn tagged_workbooks(
+        &self,
+        tag: uuid::Uuid,
+        offset: u64,
+        limit: u32,
+    ) -> StoreResult<(Vec<Inode>, u64)>;
+}
+
 /// A snapshot's name and when it was taken.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SnapshotInfo {
@@ -575,6 +638,7 @@ pub trait Store:
     + SnapshotStore
     + FavoriteStore
     + UserAttributeStore
+    + TagStore
     + Send
     + Sync
     + 'static

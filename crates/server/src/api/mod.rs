@@ -19,6 +19,7 @@ pub mod ops;
 pub mod report;
 pub mod schemas;
 pub mod shape;
+pub mod tags;
 pub mod teams;
 pub mod unheld;
 pub mod user_attributes;
@@ -94,6 +95,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(workbooks::router())
         .merge(favorites::router())
         .merge(user_attributes::router())
+        .merge(tags::router())
         .merge(workbook_grants::router())
         .merge(workbook_versions::router())
         .merge(workbook_runs::router())

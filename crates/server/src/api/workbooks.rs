@@ -48,7 +48,7 @@ pub struct WorkbookBody {
     pub created_at: String,
     pub updated_at: String,
     pub is_archived: bool,
-    pub tags: Vec<Value>,
+    pub tags: Vec<crate::api::tags::WorkbookTagBody>,
 }
 
 pub(crate) fn workbook_body(st: &AppState, e: WorkbookEntry) -> WorkbookBody {
@@ -66,7 +66,7 @@ pub(crate) fn workbook_body(st: &AppState, e: WorkbookEntry) -> WorkbookBody {
         created_at: clock::rfc3339(n.created_at),
         updated_at: clock::rfc3339(n.updated_at),
         is_archived: n.is_archived,
-        tags: Vec::new(),
+        tags: e.tags.into_iter().map(Into::into).collect(),
         description: n.description,
         name: n.name,
     }

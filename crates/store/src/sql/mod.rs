@@ -123,6 +123,7 @@ mod grants;
 mod members;
 mod notify;
 mod snapshots;
+mod tags;
 mod teams;
 mod user_attributes;
 mod workbooks;

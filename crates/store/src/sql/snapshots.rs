@@ -34,6 +34,8 @@ pub(crate) const COPIED: &[&str] = &[
     "user_attribute_members",
     "user_attribute_teams",
     "user_attribute_tenants",
+    "version_tags",
+    "workbook_tags",
 ];
 
 /// Emptied by a restore but never copied: web sessions all end (a session opened

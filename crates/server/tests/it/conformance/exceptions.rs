@@ -18,6 +18,9 @@ const NOT_INODE: &str = "a permission of connections or version tags, which sigi
 const PATH_ONE_SEGMENT: &str = "a path parameter of type `array` or `object`: it fills one \
      path segment, so sigil refuses the connector (400 names the parameter) rather than guess a join";
 
+const NO_SOURCES: &str = "choosing a workbook's data sources as it is tagged: sigil's workbooks \
+     have none, so a non-empty list answers 501";
+
 pub const EXCEPTIONS: &[Exception] = &[
     Exception {
         op: "createApiConnector",
@@ -68,6 +71,21 @@ pub const EXCEPTIONS: &[Exception] = &[
         op: "createGrant",
         at: "body:.permission|2=apply",
         why: NOT_INODE,
+    },
+    Exception {
+        op: "tagWorkbook",
+        at: "body:.sourceMappingConfig",
+        why: NO_SOURCES,
+    },
+    Exception {
+        op: "tagWorkbook",
+        at: "body:.dataModelSourceTaggedVersions",
+        why: NO_SOURCES,
+    },
+    Exception {
+        op: "tagWorkbook",
+        at: "body:.sourceVersions",
+        why: NO_SOURCES,
     },
     Exception {
         op: "exportWorkbook",

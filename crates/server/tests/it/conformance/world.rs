@@ -113,6 +113,22 @@ impl World {
         }
         ids.insert("userAttributeId", attr);
         ids.insert("tenantOrganizationId", org);
+        // A version tag on the workbook.
+        let tag = post(
+            "/v2/tags",
+            json!({"name": format!("World tag {n}"), "color": "cyan"}),
+        )
+        .await;
+        ids.insert("tagId", text(&tag, "versionTagId"));
+        ids.insert("tagName", format!("World tag {n}"));
+        ok(
+            app,
+            Method::POST,
+            "/v2/workbooks/tag",
+            admin,
+            json!({"workbookId": ids["workbookId"], "tag": ids["tagName"]}),
+        )
+        .await;
         // A favorite, for the operations that read or remove one.
         post(
             "/v2/favorites",
@@ -236,6 +252,9 @@ impl World {
             (_, "folderId" | "parentId" | "destinationFolderId") => id("folderId"),
             (_, "inodeId") => id("workbookId"),
             (_, "userAttributeId") => id("userAttributeId"),
+            ("tagWorkbook", "tag") => id("tagName"),
+            ("tagWorkbook", "workbookId") => id("workbookId"),
+            ("tagWorkbook", "workbookVersion") => Fill::Value(json!(1)),
             (_, "tenantOrganizationId") => id("tenantOrganizationId"),
             (_, "authId") => id("apiCredentialId"),
             (_, "allowlist") => Fill::Value(json!(["127.0.0.1"])),
