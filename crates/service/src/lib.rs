@@ -32,6 +32,7 @@ pub mod tags;
 pub mod teams;
 pub mod testing;
 pub mod user_attributes;
+pub mod workbook_records;
 pub mod workbooks;
 pub mod workspaces;
 
@@ -45,8 +46,8 @@ pub use config::Config;
 pub use error::{ServiceError, ServiceResult};
 /// The records services answer, as the store defines them.
 pub use sigil_store::{
-    ApiCall, ApiConnector, ApiCredential, ApiDocument, AttributeHolder, AttributeValue, Dialect,
-    Grant, Inode, SnapshotInfo, UserAttribute, VersionTag, WorkbookTag,
+    ApiCall, ApiConnector, ApiCredential, ApiDocument, AttributeHolder, AttributeValue, Bookmark,
+    Dialect, Embed, Grant, Inode, SnapshotInfo, UserAttribute, VersionTag, WorkbookTag,
 };
 
 use access::Access;
@@ -83,6 +84,7 @@ pub struct Services {
     pub favorites: Arc<favorites::Favorites>,
     pub user_attributes: Arc<user_attributes::UserAttributes>,
     pub tags: Arc<tags::Tags>,
+    pub workbook_records: Arc<workbook_records::WorkbookRecords>,
     pub sessions: Arc<sessions::Sessions>,
     pub testing: Arc<testing::Testing>,
     store: Arc<dyn Store>,
@@ -202,7 +204,13 @@ impl Services {
             access.clone(),
             workbooks.clone(),
         ));
+        let workbook_records = Arc::new(workbook_records::WorkbookRecords::new(
+            store.clone(),
+            access.clone(),
+            workbooks.clone(),
+        ));
         Ok(Services {
+            workbook_records,
             tags,
             user_attributes,
             favorites,

@@ -587,6 +587,62 @@ pub trait TagStore: Send + Sync + 'static {
     ) -> StoreResult<(Vec<Inode>, u64)>;
 }
 
+/// A saved view of a workbook (Sigma's bookmark), kept as a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bookmark {
+    pub id: uuid::Uuid,
+    pub workbook_id: InodeId,
+    pub version: i64,
+    pub name: String,
+    pub is_shared: bool,
+    pub is_default: bool,
+    pub explore_key: String,
+    pub owner_id: MemberId,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+/// An embed of a workbook, page or element, kept as a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Embed {
+    pub id: uuid::Uuid,
+    pub workbook_id: InodeId,
+    pub embed_type: String,
+    pub source_type: String,
+    pub source_id: Option<String>,
+    pub source_name: Option<String>,
+    pub created_by: MemberId,
+    pub created_at: OffsetDateTime,
+}
+
+/// Workbooks' saved views and embeds. A part of [`Store`]. No cached read depends
+/// on them, so their writes leave the generation alone.
+#[async_trait]
+pub trait WorkbookRecordStore: Send + Sync + 'static {
+    /// Inserts or rewrites a saved view; making it the default unsets the
+    /// workbook's other default, in one transaction.
+    async fn save_bookmark(&self, b: &Bookmark) -> StoreResult<()>;
+    async fn bookmark(&self, id: uuid::Uuid) -> StoreResult<Option<Bookmark>>;
+    /// The views of a workbook a member sees (its own and the shared ones), by name.
+    async fn bookmarks_seen_by(
+        &self,
+        workbook: InodeId,
+        viewer: MemberId,
+        offset: u64,
+        limit: u32,
+    ) -> StoreResult<(Vec<Bookmark>, u64)>;
+    async fn delete_bookmark(&self, id: uuid::Uuid) -> StoreResult<bool>;
+    async fn insert_embed(&self, e: &Embed) -> StoreResult<()>;
+    /// A workbook's embeds, oldest first.
+    async fn embeds(
+        &self,
+        workbook: InodeId,
+        offset: u64,
+        limit: u32,
+    ) -> StoreResult<(Vec<Embed>, u64)>;
+    async fn delete_embed(&self, workbook: InodeId, id: uuid::Uuid) -> StoreResult<bool>;
+}
+
 /// A snapshot's name and when it was taken.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SnapshotInfo {
@@ -639,6 +695,7 @@ pub trait Store:
     + FavoriteStore
     + UserAttributeStore
     + TagStore
+    + WorkbookRecordStore
     + Send
     + Sync
     + 'static

@@ -27,6 +27,7 @@ pub mod webhooks;
 pub mod whoami;
 pub mod workbook_grants;
 pub mod workbook_reads;
+pub mod workbook_records;
 pub mod workbook_runs;
 pub mod workbook_versions;
 pub mod workbooks;
@@ -96,6 +97,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(favorites::router())
         .merge(user_attributes::router())
         .merge(tags::router())
+        .merge(workbook_records::router())
         .merge(workbook_grants::router())
         .merge(workbook_versions::router())
         .merge(workbook_runs::router())

@@ -24,5 +24,6 @@ mod tags;
 mod test_double;
 mod user_attributes;
 mod web;
+mod workbook_records;
 mod workbooks;
 mod workspaces;

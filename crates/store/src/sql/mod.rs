@@ -126,6 +126,7 @@ mod snapshots;
 mod tags;
 mod teams;
 mod user_attributes;
+mod workbook_records;
 mod workbooks;
 
 use auth::RefreshWriter;

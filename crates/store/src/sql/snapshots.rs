@@ -36,6 +36,8 @@ pub(crate) const COPIED: &[&str] = &[
     "user_attribute_tenants",
     "version_tags",
     "workbook_tags",
+    "bookmarks",
+    "embeds",
 ];
 
 /// Emptied by a restore but never copied: web sessions all end (a session opened

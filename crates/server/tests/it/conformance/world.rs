@@ -37,6 +37,10 @@ impl World {
         serial.set(n);
         let mut ids = BTreeMap::new();
         let post = |path: &'static str, body: Value| ok(app, Method::POST, path, admin, body);
+        let post_to = |path: &str, body: Value| {
+            let path = path.to_owned();
+            async move { ok(app, Method::POST, &path, admin, body).await }
+        };
         let a = post(
             "/v2/members",
             json!({"email": format!("a{n}@example.com"), "firstName": "Ada", "lastName": "World", "memberType": "Creator"}),
@@ -80,7 +84,10 @@ impl World {
                 {"type": "control", "elementId": "el-note", "controlId": "note", "controlType": "text-area", "label": "Note"},
                 {"type": "button", "elementId": "el-go", "text": "Go", "onClick": [{"sequenceId": "go", "actions": [
                     {"type": "setControlValue", "controlId": "in", "value": {"source": "static", "value": "done"}}]}]}
-            ]}, {"pageId": "page-2", "name": "Page 2", "elements": []}]}),
+            // An element whose id is also a page's, so that one `sourceId` serves
+            // every `sourceType` of an embed.
+            ]}, {"pageId": "page-2", "name": "Page 2", "elements": [
+                {"type": "text", "elementId": "page-1", "text": "About"}]}]}),
         )
         .await;
         let g = post(
@@ -129,6 +136,19 @@ impl World {
             json!({"workbookId": ids["workbookId"], "tag": ids["tagName"]}),
         )
         .await;
+        // A saved view and an embed of the workbook.
+        let b = post_to(
+            &format!("/v2/workbooks/{}/bookmarks", ids["workbookId"]),
+            json!({"workbookVersion": 1, "name": "World view", "isShared": true, "exploreKey": "k"}),
+        )
+        .await;
+        ids.insert("bookmarkId", text(&b, "bookmarkId"));
+        let e = post_to(
+            &format!("/v2/workbooks/{}/embeds", ids["workbookId"]),
+            json!({"embedType": "public", "sourceType": "workbook"}),
+        )
+        .await;
+        ids.insert("embedId", text(&e, "embedId"));
         // A favorite, for the operations that read or remove one.
         post(
             "/v2/favorites",
@@ -254,7 +274,8 @@ impl World {
             (_, "userAttributeId") => id("userAttributeId"),
             ("tagWorkbook", "tag") => id("tagName"),
             ("tagWorkbook", "workbookId") => id("workbookId"),
-            ("tagWorkbook", "workbookVersion") => Fill::Value(json!(1)),
+            ("tagWorkbook" | "postWorkbookBookmarks", "workbookVersion") => Fill::Value(json!(1)),
+            ("createWorkbookEmbed", "sourceId") => Fill::Value(json!("page-1")),
             (_, "tenantOrganizationId") => id("tenantOrganizationId"),
             (_, "authId") => id("apiCredentialId"),
             (_, "allowlist") => Fill::Value(json!(["127.0.0.1"])),
