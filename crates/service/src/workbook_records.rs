@@ -94,7 +94,7 @@ impl WorkbookRecords {
         let offset = (req.page - 1) * u64::from(req.limit);
         let (rows, total) = self
             .store
-            .bookmarks_seen_by(wb, caller.id(), offset, req.limit)
+            .bookmarks_seen_by(wb, Some(caller.id()), offset, req.limit)
             .await?;
         Ok(page_of(rows, total, req))
     }
@@ -202,6 +202,44 @@ impl WorkbookRecords {
         }
         self.store.delete_bookmark(b.id).await?;
         Ok(())
+    }
+
+    /// Copies a workbook's saved views to its copy `to` (as views of its first
+    /// version, owned as before): `all` (Admins only), `accessible` (the caller's own
+    /// and the shared ones) or `none`. Answers how many.
+    pub async fn copy_bookmarks(
+        &self,
+        caller: &Caller,
+        from: InodeId,
+        to: InodeId,
+        mode: &str,
+    ) -> ServiceResult<usize> {
+        let viewer = match mode {
+            "none" => return Ok(0),
+            "all" => {
+                caller.require_admin()?;
+                None
+            }
+            _ => Some(caller.id()),
+        };
+        let (views, _) = self
+            .store
+            .bookmarks_seen_by(from, viewer, 0, u32::MAX)
+            .await?;
+        let now = sigil_core::clock::now();
+        for b in &views {
+            self.store
+                .save_bookmark(&Bookmark {
+                    id: Uuid::now_v7(),
+                    workbook_id: to,
+                    version: 1,
+                    created_at: now,
+                    updated_at: now,
+                    ..b.clone()
+                })
+                .await?;
+        }
+        Ok(views.len())
     }
 
     pub async fn embeds(

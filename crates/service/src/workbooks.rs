@@ -252,8 +252,31 @@ impl Workbooks {
         name: Option<String>,
         description: Option<String>,
     ) -> ServiceResult<WorkbookEntry> {
+        self.copy_version(caller, id, None, destination, name, description)
+            .await
+    }
+
+    /// [`copy`](Self::copy) of one saved version of the workbook (its current
+    /// document when `version` is unset).
+    pub async fn copy_version(
+        &self,
+        caller: &Caller,
+        id: InodeId,
+        version: Option<i64>,
+        destination: Option<InodeId>,
+        name: Option<String>,
+        description: Option<String>,
+    ) -> ServiceResult<WorkbookEntry> {
         caller.require(Permission::CreateWorkbooks)?;
-        let source = self.load(caller, id, GrantPermission::View).await?;
+        let mut source = self.load(caller, id, GrantPermission::View).await?;
+        if let Some(v) = version {
+            let text = self
+                .store
+                .workbook_version_document(source.node.id, v)
+                .await?
+                .ok_or_else(|| ServiceError::not_found(format!("no version {v} of `{id}`")))?;
+            source.document = serde_json::from_str(&text).map_err(ServiceError::internal)?;
+        }
         let name = match name {
             Some(n) => check_name(&n)?,
             None => source.node.name.clone(),

@@ -623,11 +623,12 @@ pub trait WorkbookRecordStore: Send + Sync + 'static {
     /// workbook's other default, in one transaction.
     async fn save_bookmark(&self, b: &Bookmark) -> StoreResult<()>;
     async fn bookmark(&self, id: uuid::Uuid) -> StoreResult<Option<Bookmark>>;
-    /// The views of a workbook a member sees (its own and the shared ones), by name.
+    /// The views of a workbook a member sees (its own and the shared ones), or every
+    /// view when `viewer` is `None`, by name.
     async fn bookmarks_seen_by(
         &self,
         workbook: InodeId,
-        viewer: MemberId,
+        viewer: Option<MemberId>,
         offset: u64,
         limit: u32,
     ) -> StoreResult<(Vec<Bookmark>, u64)>;

@@ -19,6 +19,7 @@ use crate::state::AppState;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(copy_workbook))
+        .routes(routes!(copy_tagged_workbook))
         .routes(routes!(restore_workbook_version))
         .routes(routes!(export_workbook))
         .routes(routes!(send_workbook))
@@ -34,8 +35,9 @@ pub struct CopyWorkbook {
     pub name: Option<String>,
     /// The original's description when unset.
     pub description: Option<String>,
-    /// `all`, `accessible` or `none`: sigil holds no saved views yet, so there is
-    /// nothing to copy whichever is chosen.
+    /// `all` (Admins only), `accessible` (the caller's own and the shared ones) or
+    /// `none` (the default): which saved views come along, as views of the copy's
+    /// first version.
     #[schema(value_type = Option<String>)]
     pub copy_bookmarks: Option<String>,
 }
@@ -68,13 +70,54 @@ pub async fn copy_workbook(
     Id(id): Id<InodeId>,
     ApiJson(req): ApiJson<CopyWorkbook>,
 ) -> Result<Json<WorkbookBody>, ApiError> {
-    if let Some(c) = req.copy_bookmarks.as_deref() {
-        if !["all", "accessible", "none"].contains(&c) {
-            return Err(ApiError::bad_request(format!(
-                "copyBookmarks must be all, accessible or none, got `{c}`"
-            )));
-        }
+    check_copy_bookmarks(req.copy_bookmarks.as_deref())?;
+    let destination = req
+        .destination_folder_id
+        .as_deref()
+        .map(|d| parse_id::<InodeId>("inodeId", d))
+        .transpose()?;
+    if req.copy_bookmarks.as_deref() == Some("all") && !caller.is_admin() {
+        return Err(ApiError::forbidden("copyBookmarks `all` is for Admins"));
     }
+    let e = st
+        .services
+        .workbooks
+        .copy(&caller, id, destination, req.name, req.description)
+        .await?;
+    copy_views(&st, &caller, id, &e, req.copy_bookmarks.as_deref()).await?;
+    Ok(Json(workbook_body(&st, e)))
+}
+
+/// Copy a tagged version of a workbook
+///
+/// As `POST /v2/workbooks/{workbookId}/copy`, from the version the tag (by name)
+/// marks.
+#[utoipa::path(
+    post,
+    path = "/v2/workbooks/{workbookId}/tag/{versionTag}/copy",
+    tag = "workbooks",
+    operation_id = "copyTaggedWorkbook",
+    params(("workbookId" = String, Path), ("versionTag" = String, Path, description = "The tag's name")),
+    request_body = CopyWorkbook,
+    responses(
+        (status = 200, body = WorkbookBody),
+        (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[tracing::instrument(skip_all)]
+pub async fn copy_tagged_workbook(
+    State(st): State<AppState>,
+    caller: CurrentMember,
+    axum::extract::Path((raw, tag)): axum::extract::Path<(String, String)>,
+    ApiJson(req): ApiJson<CopyWorkbook>,
+) -> Result<Json<WorkbookBody>, ApiError> {
+    let id: InodeId = parse_id("workbookId", &raw)?;
+    check_copy_bookmarks(req.copy_bookmarks.as_deref())?;
+    let (_, tagged) = st.services.tags.tagged_document(&caller, id, &tag).await?;
     let destination = req
         .destination_folder_id
         .as_deref()
@@ -83,9 +126,41 @@ pub async fn copy_workbook(
     let e = st
         .services
         .workbooks
-        .copy(&caller, id, destination, req.name, req.description)
+        .copy_version(
+            &caller,
+            id,
+            Some(tagged.version),
+            destination,
+            req.name,
+            req.description,
+        )
         .await?;
+    copy_views(&st, &caller, id, &e, req.copy_bookmarks.as_deref()).await?;
     Ok(Json(workbook_body(&st, e)))
+}
+
+/// The saved views a copy takes along (none unless asked).
+async fn copy_views(
+    st: &AppState,
+    caller: &CurrentMember,
+    from: InodeId,
+    to: &sigil_service::workbooks::WorkbookEntry,
+    mode: Option<&str>,
+) -> Result<(), ApiError> {
+    st.services
+        .workbook_records
+        .copy_bookmarks(caller, from, to.node.id, mode.unwrap_or("none"))
+        .await?;
+    Ok(())
+}
+
+fn check_copy_bookmarks(c: Option<&str>) -> Result<(), ApiError> {
+    match c {
+        Some(c) if !["all", "accessible", "none"].contains(&c) => Err(ApiError::bad_request(
+            format!("copyBookmarks must be all, accessible or none, got `{c}`"),
+        )),
+        _ => Ok(()),
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -612,6 +612,71 @@ async fn a_workbook_is_copied_restored_to_a_version_and_refuses_export_and_send(
     .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
 
+    // Saved views come along when asked; a tagged version can be copied too.
+    let (s, _) = post(
+        &app,
+        &admin,
+        &format!("/v2/workbooks/{wb}/bookmarks"),
+        json!({"workbookVersion": 2, "name": "Shared view", "isShared": true, "exploreKey": "k"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, with_views) = post(
+        &app,
+        &admin,
+        &format!("/v2/workbooks/{wb}/copy"),
+        json!({"copyBookmarks": "accessible"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{with_views}");
+    let (_, views) = app
+        .get(
+            &format!(
+                "/v2/workbooks/{}/bookmarks",
+                with_views["workbookId"].as_str().unwrap()
+            ),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(views["entries"][0]["name"], "Shared view", "{views}");
+    let (s, _) = post(
+        &app,
+        &admin,
+        "/v2/tags",
+        json!({"name": "Two", "color": "cyan"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = post(
+        &app,
+        &admin,
+        "/v2/workbooks/tag",
+        json!({"workbookId": wb, "tag": "Two", "workbookVersion": 2}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, tagged_copy) = post(
+        &app,
+        &admin,
+        &format!("/v2/workbooks/{wb}/tag/Two/copy"),
+        json!({"name": "From tag"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{tagged_copy}");
+    let tagged_doc = pages(tagged_copy["workbookId"].as_str().unwrap().to_owned()).await;
+    assert_eq!(
+        tagged_doc["document"]["pages"][0]["name"], "Two",
+        "version 2's document"
+    );
+    let (s, _) = post(
+        &app,
+        &admin,
+        &format!("/v2/workbooks/{wb}/tag/Nope/copy"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
     // Restore version 2: a new version 4 with version 2's document.
     let (s, restored) = post(
         &app,

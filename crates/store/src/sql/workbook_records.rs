@@ -123,11 +123,12 @@ impl WorkbookRecordStore for SqlStore {
     async fn bookmarks_seen_by(
         &self,
         workbook: InodeId,
-        viewer: MemberId,
+        viewer: Option<MemberId>,
         offset: u64,
         limit: u32,
     ) -> StoreResult<(Vec<Bookmark>, u64)> {
-        let filter = "workbook_id = $1 AND (is_shared = TRUE OR owner_id = $2)";
+        let filter = "workbook_id = $1 AND ($2 IS NULL OR is_shared = TRUE OR owner_id = $2)";
+        let viewer = viewer.map(|v| v.0);
         let sql = format!(
             "SELECT {BOOKMARK_COLUMNS} FROM bookmarks WHERE {filter} \
              ORDER BY name, id LIMIT $3 OFFSET $4"
@@ -137,14 +138,14 @@ impl WorkbookRecordStore for SqlStore {
             (
                 sqlx::query_as(&sql)
                     .bind(workbook.0)
-                    .bind(viewer.0)
+                    .bind(viewer)
                     .bind(i64::from(limit))
                     .bind(offset as i64)
                     .fetch_all(pool)
                     .await?,
                 sqlx::query_as(&count)
                     .bind(workbook.0)
-                    .bind(viewer.0)
+                    .bind(viewer)
                     .fetch_one(pool)
                     .await?,
             )

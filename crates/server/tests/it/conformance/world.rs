@@ -224,6 +224,7 @@ impl World {
             "grantId" if template.starts_with("/v2/workspaces/") => "workspaceGrantId",
             "inodeId" | "fileId" | "documentId" => "workbookId",
             "userId" => "memberId",
+            "versionTag" => "tagName",
             "sequenceId" => return Some("go".into()),
             "elementId" => return Some("el-in".into()),
             "pageId" => return Some("page-1".into()),
