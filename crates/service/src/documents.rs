@@ -232,6 +232,24 @@ impl Documents {
                 (fetched, Some(url))
             }
         };
+        let (row, text, parsed) = self
+            .row(ApiDocumentId::new(), caller.id(), name, text, source_url)
+            .await?;
+        self.store.insert_api_document(&row, &text).await?;
+        self.parsed.put(row.id, Arc::new(parsed));
+        Ok(row)
+    }
+
+    /// A document's record and text, parsed and checked as an import is, not yet
+    /// stored (also used by seed files, which choose the id).
+    pub async fn row(
+        &self,
+        id: ApiDocumentId,
+        by: sigil_core::MemberId,
+        name: Option<String>,
+        text: Bytes,
+        source_url: Option<String>,
+    ) -> ServiceResult<(ApiDocument, String, Document)> {
         let parsed = self
             .parse(text.clone(), self.limits)
             .await?
@@ -252,18 +270,16 @@ impl Documents {
                 }
             });
         let row = ApiDocument {
-            id: ApiDocumentId::new(),
+            id,
             name,
             source_url,
             spec_version: spec_name(parsed.version).to_owned(),
             title: parsed.title.clone(),
             operation_count: u32::try_from(count).unwrap_or(u32::MAX),
-            created_by: caller.id(),
+            created_by: by,
             created_at: clock::now(),
         };
-        self.store.insert_api_document(&row, &text).await?;
-        self.parsed.put(row.id, Arc::new(parsed));
-        Ok(row)
+        Ok((row, text, parsed))
     }
 
     /// The parsed document `id`.

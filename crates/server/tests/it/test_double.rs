@@ -52,6 +52,14 @@ apiCredentials:
   - name: Upstream
     authorizedDomains: [api.example.com]
     credential: {authMethod: bearer, bearer: {token: upstream-token}}
+apiDocuments:
+  - name: Things API
+    text: |
+      openapi: 3.0.3
+      info: {title: Things, version: "1"}
+      paths:
+        /things:
+          get: {operationId: listThings, responses: {"200": {description: ok}}}
 connectors:
   - name: List things
     credential: Upstream

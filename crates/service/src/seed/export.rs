@@ -179,6 +179,25 @@ pub async fn export(services: &Services, include_secrets: bool) -> ServiceResult
 
     let mut after = None;
     loop {
+        let page = store.list_api_documents(after.clone(), PAGE).await?;
+        let n = page.len();
+        for d in page {
+            after = Some((d.name.clone(), d.id));
+            let text = store.api_document_body(d.id).await?.unwrap_or_default();
+            file.api_documents.push(SeedApiDocument {
+                id: Some(d.id.0),
+                name: Some(d.name),
+                source_url: d.source_url,
+                text,
+            });
+        }
+        if n < PAGE as usize {
+            break;
+        }
+    }
+
+    let mut after = None;
+    loop {
         let page = store.list_api_connectors(None, after.clone(), PAGE).await?;
         let n = page.len();
         for c in page {

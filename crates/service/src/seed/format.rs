@@ -25,6 +25,8 @@ pub struct SeedFile {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub api_credentials: Vec<SeedApiCredential>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub api_documents: Vec<SeedApiDocument>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub connectors: Vec<SeedConnector>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub workspaces: Vec<SeedNode>,
@@ -217,6 +219,23 @@ pub struct SeedApiCredential {
     pub authorized_domains: Vec<String>,
     /// `{"authMethod": "bearer", "bearer": {"token": …}}` and so on.
     pub credential: Value,
+}
+
+/// An imported OpenAPI document (JSON or YAML text), as the connector pages'
+/// **Manage OpenAPI** keeps it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+pub struct SeedApiDocument {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<Uuid>,
+    /// The document's `info.title` when unset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Where it was imported from, if anywhere (kept, not fetched).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_url: Option<String>,
+    /// The document itself.
+    pub text: String,
 }
 
 /// An API connector, as `POST /v2/api-connectors` takes it, naming its credential.

@@ -43,6 +43,7 @@ pub struct Loaded {
     pub members: usize,
     pub teams: usize,
     pub api_credentials: usize,
+    pub api_documents: usize,
     pub connectors: usize,
     pub nodes: usize,
     pub grants: usize,
