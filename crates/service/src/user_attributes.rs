@@ -167,10 +167,10 @@ impl UserAttributes {
         field: &str,
         key: &str,
     ) -> ServiceResult<Vec<Uuid>> {
-        if raw.is_empty() || raw.len() > MAX_ASSIGNMENTS {
+        if raw.len() > MAX_ASSIGNMENTS {
             return Err(ServiceError::invalid_field(
                 field,
-                format!("{field} must hold 1 to {MAX_ASSIGNMENTS} entries"),
+                format!("{field} may hold at most {MAX_ASSIGNMENTS} entries"),
             ));
         }
         let mut ids = Vec::with_capacity(raw.len());
@@ -228,7 +228,8 @@ impl UserAttributes {
         Ok(ids)
     }
 
-    /// Sets (or changes) an attribute's value for each holder, all or nothing.
+    /// Sets (or changes) an attribute's value for each holder, all or nothing. An
+    /// empty list changes nothing.
     pub async fn set_values(
         &self,
         caller: &Caller,
@@ -241,6 +242,9 @@ impl UserAttributes {
         self.load(id).await?;
         let raw: Vec<&str> = assignments.iter().map(|a| a.holder.as_str()).collect();
         let ids = self.holders(holder, &raw, "assignments", key).await?;
+        if ids.is_empty() {
+            return Ok(());
+        }
         let values: Vec<(Uuid, Uuid, String)> = ids
             .into_iter()
             .zip(assignments)
@@ -253,7 +257,7 @@ impl UserAttributes {
     }
 
     /// Removes the attribute's values of the holders listed (those without one are
-    /// passed over), all or nothing.
+    /// passed over), all or nothing. An empty list changes nothing.
     pub async fn delete_values(
         &self,
         caller: &Caller,
@@ -264,8 +268,27 @@ impl UserAttributes {
     ) -> ServiceResult<()> {
         caller.require_admin()?;
         self.load(id).await?;
-        let ids = self.holders(holder, raw, "delete", key).await?;
-        self.store.delete_attribute_values(holder, id, &ids).await?;
+        if raw.len() > MAX_ASSIGNMENTS {
+            return Err(ServiceError::invalid_field(
+                "delete",
+                format!("delete may hold at most {MAX_ASSIGNMENTS} entries"),
+            ));
+        }
+        // Removing is idempotent: an id listed twice, or holding no value (or
+        // naming nothing), is passed over.
+        let mut ids: Vec<Uuid> = Vec::with_capacity(raw.len());
+        for (i, r) in raw.iter().enumerate() {
+            let at = format!("delete[{i}].{key}");
+            let u: Uuid = r.parse().map_err(|_| {
+                ServiceError::invalid_field(&at, format!("{at}: `{r}` is not an id"))
+            })?;
+            if !ids.contains(&u) {
+                ids.push(u);
+            }
+        }
+        if !ids.is_empty() {
+            self.store.delete_attribute_values(holder, id, &ids).await?;
+        }
         Ok(())
     }
 
@@ -336,11 +359,14 @@ impl UserAttributes {
             .team(team)
             .await?
             .ok_or_else(|| ServiceError::not_found(format!("no team `{team}`")))?;
-        if assignments.is_empty() || assignments.len() > MAX_ASSIGNMENTS {
+        if assignments.len() > MAX_ASSIGNMENTS {
             return Err(ServiceError::invalid_field(
                 "assignments",
-                format!("assignments must hold 1 to {MAX_ASSIGNMENTS} entries"),
+                format!("assignments may hold at most {MAX_ASSIGNMENTS} entries"),
             ));
+        }
+        if assignments.is_empty() {
+            return Ok(());
         }
         let mut values = Vec::with_capacity(assignments.len());
         for (i, (raw, value)) in assignments.iter().enumerate() {

@@ -314,7 +314,6 @@ async fn precedence(app: TestApp) {
             json!({"assignments": [{"teamId": west, "value": v("a")}]}),
             "assignments[0].userId",
         ),
-        (json!({"assignments": []}), "assignments"),
     ] {
         let (s, e) = send(&app, Method::POST, &admin, &upath, body).await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
@@ -325,6 +324,35 @@ async fn precedence(app: TestApp) {
     }
     let (_, users) = app.get(&upath, Some(&admin)).await;
     assert_eq!(users["total"], 0, "nothing written");
+    // Empty lists change nothing; removing is idempotent (twice, or a holder with
+    // no value, is passed over).
+    let (s, _) = send(
+        &app,
+        Method::POST,
+        &admin,
+        &upath,
+        json!({"assignments": []}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = send(&app, Method::PATCH, &admin, &upath, json!({"delete": []})).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = send(&app, Method::PATCH, &admin, &upath,
+        json!({"delete": [{"userId": ada_id}, {"userId": ada_id}, {"userId": "0190a0a0-0000-7000-8000-000000000000"}]})).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, e) = send(
+        &app,
+        Method::PATCH,
+        &admin,
+        &upath,
+        json!({"delete": [{"userId": "nope"}]}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
+    assert!(
+        e["message"].as_str().unwrap().contains("delete[0].userId"),
+        "{e}"
+    );
     let (s, _) = send(
         &app,
         Method::POST,
