@@ -1,5 +1,5 @@
-//! sigil as a test double, over HTTP: `/_sigil/reset`, `/_sigil/snapshots…` and
-//! `/_sigil/faults` (routed only when `testing.endpoints` is on, and allowed only to
+//! sigil as a test double, over HTTP: `/_sigil/reset`, `/_sigil/snapshots…`,
+//! `/_sigil/faults` and `/_sigil/tokens` (routed only when `testing.endpoints` is on, and allowed only to
 //! an Admin), and the layer that injects the configured faults into answers. The
 //! prefix cannot collide with Sigma's API, and these routes are not in
 //! `/openapi.json`: they are sigil's, not Sigma's.
@@ -31,6 +31,37 @@ pub fn router() -> Router<AppState> {
         .route("/_sigil/snapshots/{name}", delete(remove))
         .route("/_sigil/snapshots/{name}/restore", post(restore))
         .route("/_sigil/faults", get(faults).put(set_faults))
+        .route("/_sigil/tokens", get(tokens).put(set_tokens))
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct TokensBody {
+    /// Null puts the configured lifetime back.
+    access_token_ttl_secs: Option<u64>,
+}
+
+async fn tokens(
+    State(s): State<AppState>,
+    admin: AdminMember,
+) -> Result<Json<TokensBody>, ApiError> {
+    Ok(Json(TokensBody {
+        access_token_ttl_secs: Some(s.services.testing.token_ttl(&admin)?),
+    }))
+}
+
+async fn set_tokens(
+    State(s): State<AppState>,
+    admin: AdminMember,
+    ApiJson(body): ApiJson<TokensBody>,
+) -> Result<Json<TokensBody>, ApiError> {
+    let ttl = s
+        .services
+        .testing
+        .set_token_ttl(&admin, body.access_token_ttl_secs)?;
+    Ok(Json(TokensBody {
+        access_token_ttl_secs: Some(ttl),
+    }))
 }
 
 #[derive(Debug, Serialize)]

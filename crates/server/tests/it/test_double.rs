@@ -748,3 +748,65 @@ async fn a_delay_fault_serves_the_request_late_and_says_so() {
         "count 1: once"
     );
 }
+
+#[tokio::test]
+async fn the_token_lifetime_can_be_shortened_at_run_time_to_test_refresh() {
+    let app = TestApp::spawn_with(options).await;
+    let t = app.admin_token().await;
+    let (s, b) = app.get("/_sigil/tokens", Some(&t)).await;
+    assert_eq!(
+        (s, b["accessTokenTtlSecs"].as_u64()),
+        (StatusCode::OK, Some(3600))
+    );
+    let (s, b) = app
+        .send_json(
+            Method::PUT,
+            "/_sigil/tokens",
+            Some(&t),
+            &json!({"accessTokenTtlSecs": 2}),
+        )
+        .await;
+    assert_eq!(
+        (s, b["accessTokenTtlSecs"].as_u64()),
+        (StatusCode::OK, Some(2))
+    );
+    // New tokens say so, and their claims agree.
+    let (s, tok) = app.client_credentials("admin-ci", CLIENT_SECRET).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(tok["expires_in"], 2);
+    let c = app
+        .state
+        .services
+        .auth
+        .verify(tok["access_token"].as_str().unwrap())
+        .expect("a valid token");
+    assert_eq!(c.exp - c.iat, 2);
+    // Never above the configured lifetime, never 0; null puts it back.
+    for bad in [
+        json!({"accessTokenTtlSecs": 0}),
+        json!({"accessTokenTtlSecs": 7200}),
+    ] {
+        let (s, e) = app
+            .send_json(Method::PUT, "/_sigil/tokens", Some(&t), &bad)
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
+        assert!(e["message"]
+            .as_str()
+            .unwrap()
+            .contains("accessTokenTtlSecs"));
+    }
+    let (s, b) = app
+        .send_json(
+            Method::PUT,
+            "/_sigil/tokens",
+            Some(&t),
+            &json!({"accessTokenTtlSecs": null}),
+        )
+        .await;
+    assert_eq!(
+        (s, b["accessTokenTtlSecs"].as_u64()),
+        (StatusCode::OK, Some(3600))
+    );
+    let (_, tok) = app.client_credentials("admin-ci", CLIENT_SECRET).await;
+    assert_eq!(tok["expires_in"], 3600);
+}

@@ -61,7 +61,12 @@ pub struct TokenIssuer {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
-    ttl_secs: u64,
+    /// Shared by clones; changed at run time only by the testing endpoints (and
+    /// never above the configured lifetime, which bounds how long revocations are
+    /// kept).
+    ttl_secs: Arc<std::sync::atomic::AtomicU64>,
+    /// The configured lifetime.
+    configured_ttl_secs: u64,
     verified: Arc<Verified>,
 }
 
@@ -80,7 +85,7 @@ const VERIFIED_CAPACITY: usize = 10_000;
 
 impl std::fmt::Debug for TokenIssuer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "TokenIssuer(ttl={}s, key=<redacted>)", self.ttl_secs)
+        write!(f, "TokenIssuer(ttl={}s, key=<redacted>)", self.ttl_secs())
     }
 }
 
@@ -95,7 +100,8 @@ impl TokenIssuer {
             encoding: EncodingKey::from_secret(key),
             decoding: DecodingKey::from_secret(key),
             validation,
-            ttl_secs,
+            ttl_secs: Arc::new(std::sync::atomic::AtomicU64::new(ttl_secs)),
+            configured_ttl_secs: ttl_secs,
             verified: Arc::new(Verified {
                 tokens: Mutex::new(HashMap::new()),
             }),
@@ -103,7 +109,18 @@ impl TokenIssuer {
     }
 
     pub fn ttl_secs(&self) -> u64 {
-        self.ttl_secs
+        self.ttl_secs.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The lifetime of tokens issued from now on: 1 to the configured lifetime;
+    /// `None` puts the configured one back. Answers the lifetime in force.
+    pub fn set_ttl_secs(&self, secs: Option<u64>) -> Result<u64, u64> {
+        let v = secs.unwrap_or(self.configured_ttl_secs);
+        if v == 0 || v > self.configured_ttl_secs {
+            return Err(self.configured_ttl_secs);
+        }
+        self.ttl_secs.store(v, std::sync::atomic::Ordering::Relaxed);
+        Ok(v)
     }
 
     /// Signs a new access token; answers it with its claims.
@@ -129,7 +146,7 @@ impl TokenIssuer {
             act: s.actor_id,
             jti: Uuid::new_v4(),
             iat: now,
-            exp: now + self.ttl_secs as i64,
+            exp: now + self.ttl_secs() as i64,
             iat_ms: now_ms,
         };
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)

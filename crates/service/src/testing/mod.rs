@@ -158,6 +158,27 @@ impl Testing {
         }
     }
 
+    /// The lifetime, in seconds, of the access tokens the token endpoint issues now.
+    pub fn token_ttl(&self, caller: &Caller) -> ServiceResult<u64> {
+        self.check(caller)?;
+        Ok(self.auth.tokens().ttl_secs())
+    }
+
+    /// Shortens the lifetime of access tokens issued from now on (to test a client's
+    /// refresh): 1 to the configured `auth.access_token_ttl_secs`; `None` puts the
+    /// configured lifetime back. Tokens already issued keep theirs.
+    pub fn set_token_ttl(&self, caller: &Caller, secs: Option<u64>) -> ServiceResult<u64> {
+        self.check(caller)?;
+        self.auth.tokens().set_ttl_secs(secs).map_err(|max| {
+            ServiceError::invalid_field(
+                "accessTokenTtlSecs",
+                format!(
+                    "accessTokenTtlSecs must be between 1 and {max} (auth.access_token_ttl_secs)"
+                ),
+            )
+        })
+    }
+
     /// The fault rules in force.
     pub fn fault_rules(&self, caller: &Caller) -> ServiceResult<Vec<FaultRule>> {
         self.check(caller)?;
