@@ -97,8 +97,9 @@ impl Favorites {
                 "no file `{inode}` the member can see"
             )));
         }
+        // To the microsecond (not the API's milliseconds): it orders the list.
         self.store
-            .set_favorite(member, inode, sigil_core::clock::now())
+            .set_favorite(member, inode, time::OffsetDateTime::now_utc())
             .await?;
         Ok(())
     }
@@ -127,8 +128,10 @@ impl Favorites {
         req: PageRequest,
     ) -> ServiceResult<Page<FileEntry>> {
         let admin = self.member(caller, member).await?;
-        let offset = (req.page - 1) * u64::from(req.limit);
-        let (nodes, total) = self.store.favorite_nodes(member, offset, req.limit).await?;
+        let (nodes, total) = self
+            .store
+            .favorite_nodes(member, req.offset(), req.limit)
+            .await?;
         self.page(member, admin, nodes, total, req).await
     }
 
@@ -140,8 +143,10 @@ impl Favorites {
         req: PageRequest,
     ) -> ServiceResult<Page<FileEntry>> {
         let admin = self.member(caller, member).await?;
-        let offset = (req.page - 1) * u64::from(req.limit);
-        let (nodes, total) = self.store.recent_nodes(member, offset, req.limit).await?;
+        let (nodes, total) = self
+            .store
+            .recent_nodes(member, req.offset(), req.limit)
+            .await?;
         self.page(member, admin, nodes, total, req).await
     }
 
@@ -153,7 +158,10 @@ impl Favorites {
         total: u64,
         req: PageRequest,
     ) -> ServiceResult<Page<FileEntry>> {
-        let seen = (req.page - 1) * u64::from(req.limit) + nodes.len() as u64;
+        // Whether more follow is decided by what the database held, before entries
+        // the member can no longer see are left out.
+        let seen = req.offset() + nodes.len() as u64;
+        let next_page = (seen < total).then_some(req.page + 1);
         let mut entries = Vec::with_capacity(nodes.len());
         for n in nodes {
             let e = self.entry_for(member, admin, n).await?;
@@ -164,7 +172,7 @@ impl Favorites {
         }
         Ok(Page {
             entries,
-            next_page: (seen < total).then_some(req.page + 1),
+            next_page,
             total,
         })
     }
@@ -173,8 +181,9 @@ impl Favorites {
     /// failure is logged, never answered.
     pub fn opened(&self, member: MemberId, inode: InodeId) {
         let store = self.store.clone();
-        // The time of the open, not of the write: writes may run out of order.
-        let at = sigil_core::clock::now();
+        // The time of the open, not of the write (writes may run out of order), and
+        // to the microsecond (not the API's milliseconds): it orders the list.
+        let at = time::OffsetDateTime::now_utc();
         tokio::spawn(async move {
             if let Err(e) = store.record_open(member, inode, at).await {
                 tracing::warn!(error = %e, "could not record a recent document");

@@ -45,6 +45,13 @@ pub struct PageRequest {
     pub limit: u32,
 }
 
+impl PageRequest {
+    /// How many entries come before this page.
+    pub fn offset(&self) -> u64 {
+        (self.page - 1).saturating_mul(u64::from(self.limit))
+    }
+}
+
 impl Default for PageRequest {
     fn default() -> Self {
         PageRequest {
@@ -116,6 +123,17 @@ impl<T> Page<T> {
 
     pub fn has_more(&self) -> bool {
         self.next_page.is_some()
+    }
+
+    /// Page `req` of a list whose window (`req.offset()`, `req.limit`) the database
+    /// cut, `total` entries in all.
+    pub fn of_window(entries: Vec<T>, total: u64, req: PageRequest) -> Self {
+        let seen = req.offset() + entries.len() as u64;
+        Page {
+            entries,
+            next_page: (seen < total).then_some(req.page + 1),
+            total,
+        }
     }
 
     /// Page `req` of a whole list already in memory (a member's teams, a workbook's

@@ -25,15 +25,6 @@ pub struct Tags {
     workbooks: Arc<Workbooks>,
 }
 
-fn page_of<T>(entries: Vec<T>, total: u64, req: PageRequest) -> Page<T> {
-    let seen = (req.page - 1) * u64::from(req.limit) + entries.len() as u64;
-    Page {
-        entries,
-        next_page: (seen < total).then_some(req.page + 1),
-        total,
-    }
-}
-
 impl Tags {
     pub fn new(store: Arc<dyn Store>, access: Arc<Access>, workbooks: Arc<Workbooks>) -> Self {
         Tags {
@@ -43,19 +34,18 @@ impl Tags {
         }
     }
 
+    /// Every member may list the tags (as Sigma's clients do to pick one).
     pub async fn list(
         &self,
-        caller: &Caller,
+        _caller: &Caller,
         search: Option<&str>,
         req: PageRequest,
     ) -> ServiceResult<Page<VersionTag>> {
-        let _ = caller;
-        let offset = (req.page - 1) * u64::from(req.limit);
         let (rows, total) = self
             .store
-            .list_version_tags(search, offset, req.limit)
+            .list_version_tags(search, req.offset(), req.limit)
             .await?;
-        Ok(page_of(rows, total, req))
+        Ok(Page::of_window(rows, total, req))
     }
 
     pub async fn create(
@@ -144,8 +134,10 @@ impl Tags {
         req: PageRequest,
     ) -> ServiceResult<Page<WorkbookEntry>> {
         self.load(id).await?;
-        let offset = (req.page - 1) * u64::from(req.limit);
-        let (nodes, total) = self.store.tagged_workbooks(id, offset, req.limit).await?;
+        let (nodes, total) = self
+            .store
+            .tagged_workbooks(id, req.offset(), req.limit)
+            .await?;
         let mut visible = Vec::with_capacity(nodes.len());
         for n in nodes {
             let p = self
@@ -158,7 +150,7 @@ impl Tags {
             }
         }
         let entries = self.workbooks.entries_of(visible).await?;
-        Ok(page_of(entries, total, req))
+        Ok(Page::of_window(entries, total, req))
     }
 
     /// Tags a version of a workbook (its newest when `version` is unset); the tag,
@@ -224,14 +216,7 @@ impl Tags {
             .require(caller, workbook, Target::WORKBOOK, GrantPermission::View)
             .await?;
         let all = self.store.workbook_tags(&[node.id]).await?;
-        let total = all.len() as u64;
-        let offset = (req.page - 1) * u64::from(req.limit);
-        let entries = all
-            .into_iter()
-            .skip(offset as usize)
-            .take(req.limit as usize)
-            .collect();
-        Ok(page_of(entries, total, req))
+        Ok(Page::of_all(all, req))
     }
 
     /// Takes a tag off a workbook; 404 when it was not on it.

@@ -47,19 +47,6 @@ pub struct Assignment {
     pub value: String,
 }
 
-fn page_of<T>(entries: Vec<T>, total: u64, req: PageRequest) -> Page<T> {
-    let seen = (req.page - 1) * u64::from(req.limit) + entries.len() as u64;
-    Page {
-        entries,
-        next_page: (seen < total).then_some(req.page + 1),
-        total,
-    }
-}
-
-fn offset(req: PageRequest) -> u64 {
-    (req.page - 1) * u64::from(req.limit)
-}
-
 impl UserAttributes {
     pub fn new(store: Arc<dyn Store>, organization: OrganizationId) -> Self {
         UserAttributes {
@@ -77,9 +64,9 @@ impl UserAttributes {
         caller.require_admin()?;
         let (rows, total) = self
             .store
-            .list_user_attributes(name, offset(req), req.limit)
+            .list_user_attributes(name, req.offset(), req.limit)
             .await?;
-        Ok(page_of(rows, total, req))
+        Ok(Page::of_window(rows, total, req))
     }
 
     pub async fn create(
@@ -153,9 +140,9 @@ impl UserAttributes {
         self.load(id).await?;
         let (rows, total) = self
             .store
-            .attribute_values(holder, id, offset(req), req.limit)
+            .attribute_values(holder, id, req.offset(), req.limit)
             .await?;
-        Ok(page_of(rows, total, req))
+        Ok(Page::of_window(rows, total, req))
     }
 
     /// Checks holders' ids: each must name a member, a team, or this organization
@@ -338,13 +325,7 @@ impl UserAttributes {
             }
         }
         all.sort_by_key(|(a, _)| a.name.to_lowercase());
-        let total = all.len() as u64;
-        let entries = all
-            .into_iter()
-            .skip(offset(req) as usize)
-            .take(req.limit as usize)
-            .collect();
-        Ok(page_of(entries, total, req))
+        Ok(Page::of_all(all, req))
     }
 
     /// Sets several attributes' values for one team, all or nothing.
@@ -451,7 +432,7 @@ impl UserAttributes {
         loop {
             let (attrs, total) = self
                 .store
-                .list_user_attributes(None, offset(req), req.limit)
+                .list_user_attributes(None, req.offset(), req.limit)
                 .await?;
             let n = attrs.len() as u64;
             for a in attrs {
@@ -473,7 +454,7 @@ impl UserAttributes {
                     source,
                 });
             }
-            if offset(req) + n >= total || n == 0 {
+            if req.offset() + n >= total || n == 0 {
                 break;
             }
             req.page += 1;

@@ -40,15 +40,6 @@ pub struct BookmarkUpdate {
     pub explore_key: Option<String>,
 }
 
-fn page_of<T>(entries: Vec<T>, total: u64, req: PageRequest) -> Page<T> {
-    let seen = (req.page - 1) * u64::from(req.limit) + entries.len() as u64;
-    Page {
-        entries,
-        next_page: (seen < total).then_some(req.page + 1),
-        total,
-    }
-}
-
 fn check_name(name: &str) -> ServiceResult<String> {
     let n = name.trim();
     if n.is_empty() || n.chars().count() > 200 || n.chars().any(char::is_control) {
@@ -91,12 +82,11 @@ impl WorkbookRecords {
         let wb = self
             .workbook(caller, workbook, GrantPermission::View)
             .await?;
-        let offset = (req.page - 1) * u64::from(req.limit);
         let (rows, total) = self
             .store
-            .bookmarks_seen_by(wb, Some(caller.id()), offset, req.limit)
+            .bookmarks_seen_by(wb, Some(caller.id()), req.offset(), req.limit)
             .await?;
-        Ok(page_of(rows, total, req))
+        Ok(Page::of_window(rows, total, req))
     }
 
     /// A saved view the caller can see on this workbook.
@@ -251,9 +241,8 @@ impl WorkbookRecords {
         let wb = self
             .workbook(caller, workbook, GrantPermission::Edit)
             .await?;
-        let offset = (req.page - 1) * u64::from(req.limit);
-        let (rows, total) = self.store.embeds(wb, offset, req.limit).await?;
-        Ok(page_of(rows, total, req))
+        let (rows, total) = self.store.embeds(wb, req.offset(), req.limit).await?;
+        Ok(Page::of_window(rows, total, req))
     }
 
     /// Records an embed of the workbook, one of its pages or one of its elements

@@ -245,6 +245,21 @@ impl TestApp {
         json_of(req.send().await.unwrap()).await
     }
 
+    /// A member of a built-in account type (added as [`add_member`](Self::add_member)
+    /// does) with client credentials, and an access token for it.
+    pub async fn member_token(
+        &self,
+        admin_token: &str,
+        email: &str,
+        kind: BuiltinAccountType,
+    ) -> (Member, String) {
+        let m = self.add_member(email, kind, "pw-member-token-1").await;
+        let (cid, secret) = self.create_credentials(admin_token, m.id).await;
+        let (status, t) = self.client_credentials(&cid, &secret).await;
+        assert_eq!(status, StatusCode::OK, "{t}");
+        (m, t["access_token"].as_str().unwrap().to_owned())
+    }
+
     /// Adds a member of a built-in account type directly in the store, with a password.
     pub async fn add_member(
         &self,

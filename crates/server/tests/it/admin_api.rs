@@ -14,13 +14,8 @@ async fn member_token(
     email: &str,
     kind: BuiltinAccountType,
 ) -> (String, String) {
-    let m = app.add_member(email, kind, "pw-admin-api-1").await;
-    let (cid, secret) = app.create_credentials(admin, m.id).await;
-    let (_, t) = app.client_credentials(&cid, &secret).await;
-    (
-        m.id.to_string(),
-        t["access_token"].as_str().unwrap().to_owned(),
-    )
+    let (m, t) = app.member_token(admin, email, kind).await;
+    (m.id.to_string(), t)
 }
 
 async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> (StatusCode, Value) {

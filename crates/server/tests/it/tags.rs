@@ -13,10 +13,7 @@ async fn send(app: &TestApp, m: Method, t: &str, path: &str, body: Value) -> (St
 }
 
 async fn token_of(app: &TestApp, admin: &str, email: &str, kind: BuiltinAccountType) -> String {
-    let m = app.add_member(email, kind, "pw-tags-00001").await;
-    let (cid, secret) = app.create_credentials(admin, m.id).await;
-    let (_, t) = app.client_credentials(&cid, &secret).await;
-    t["access_token"].as_str().unwrap().to_owned()
+    app.member_token(admin, email, kind).await.1
 }
 
 #[tokio::test]

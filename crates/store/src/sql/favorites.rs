@@ -14,14 +14,14 @@ enum List {
 impl List {
     fn sql(self) -> (&'static str, &'static str) {
         match self {
-            List::Favorites => ("favorites", "created_ms"),
-            List::Recents => ("recents", "opened_ms"),
+            List::Favorites => ("favorites", "created_us"),
+            List::Recents => ("recents", "opened_us"),
         }
     }
 }
 
-fn millis(at: OffsetDateTime) -> i64 {
-    (at.unix_timestamp_nanos() / 1_000_000) as i64
+fn micros(at: OffsetDateTime) -> i64 {
+    (at.unix_timestamp_nanos() / 1_000) as i64
 }
 
 impl SqlStore {
@@ -78,12 +78,12 @@ impl FavoriteStore for SqlStore {
     ) -> StoreResult<()> {
         on_log_writer!(self, pool, {
             sqlx::query(
-                "INSERT INTO favorites (member_id, inode_id, created_ms) VALUES ($1, $2, $3) \
+                "INSERT INTO favorites (member_id, inode_id, created_us) VALUES ($1, $2, $3) \
                  ON CONFLICT (member_id, inode_id) DO NOTHING",
             )
             .bind(member.0)
             .bind(inode.0)
-            .bind(millis(at))
+            .bind(micros(at))
             .execute(pool)
             .await?;
         });
@@ -120,14 +120,14 @@ impl FavoriteStore for SqlStore {
     ) -> StoreResult<()> {
         on_log_writer!(self, pool, {
             sqlx::query(
-                "INSERT INTO recents (member_id, inode_id, opened_ms) VALUES ($1, $2, $3) \
-                 ON CONFLICT (member_id, inode_id) DO UPDATE SET opened_ms = \
-                 CASE WHEN excluded.opened_ms > recents.opened_ms \
-                 THEN excluded.opened_ms ELSE recents.opened_ms END",
+                "INSERT INTO recents (member_id, inode_id, opened_us) VALUES ($1, $2, $3) \
+                 ON CONFLICT (member_id, inode_id) DO UPDATE SET opened_us = \
+                 CASE WHEN excluded.opened_us > recents.opened_us \
+                 THEN excluded.opened_us ELSE recents.opened_us END",
             )
             .bind(member.0)
             .bind(inode.0)
-            .bind(millis(at))
+            .bind(micros(at))
             .execute(pool)
             .await?;
         });

@@ -57,7 +57,8 @@ fn copy_name(id: i64, table: &str) -> String {
 #[async_trait]
 impl SnapshotStore for SqlStore {
     async fn take_snapshot(&self, name: &str, at: OffsetDateTime) -> StoreResult<()> {
-        let res: Result<(), sqlx::Error> = on_writer!(self, pool, {
+        // Copying changes no live row: the caches stay (the generation stays put).
+        let res: Result<(), sqlx::Error> = on_log_writer!(self, pool, {
             async {
                 let mut tx = pool.begin().await?;
                 let old: Option<(i64,)> =
