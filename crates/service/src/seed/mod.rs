@@ -491,7 +491,7 @@ impl Writer<'_> {
         for u in &a.users {
             users.push((attr.id, self.member_id(&u.email).await?.0, u.value.clone()));
         }
-        // One at a time, in the file's order: that order is the teams' priority.
+        // In the file's order, which one write keeps as the teams' priority.
         let mut teams = Vec::new();
         for t in &a.teams {
             teams.push((attr.id, self.team_id(&t.team).await?.0, t.value.clone()));
@@ -507,9 +507,9 @@ impl Writer<'_> {
             (sigil_store::AttributeHolder::Team, teams),
             (sigil_store::AttributeHolder::Tenant, tenant),
         ] {
-            for v in values {
+            if !values.is_empty() {
                 self.store
-                    .set_attribute_values(holder, &[v], self.actor, self.now)
+                    .set_attribute_values(holder, &values, self.actor, self.now)
                     .await
                     .map_err(|e| bad(&at, e))?;
             }

@@ -225,19 +225,27 @@ impl TagStore for SqlStore {
     }
 
     async fn workbook_tags(&self, ids: &[InodeId]) -> StoreResult<Vec<WorkbookTag>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One query for a whole page of workbooks (each list of workbooks asks).
+        let mut c = Conditions::default();
+        let marks = vec!["?"; ids.len()].join(", ");
+        c.push(
+            &format!("wt.workbook_id IN ({marks})"),
+            ids.iter().map(|i| Arg::Uuid(i.0)).collect(),
+        );
         let sql = format!(
             "SELECT {WORKBOOK_TAG_COLUMNS} FROM workbook_tags wt \
-             JOIN version_tags t ON t.id = wt.tag_id WHERE wt.workbook_id = $1 \
-             ORDER BY t.name_key, t.id"
+             JOIN version_tags t ON t.id = wt.tag_id{} ORDER BY t.name_key, t.id",
+            c.sql()
         );
-        let mut out = Vec::new();
-        for id in ids {
-            let rows: Vec<WorkbookTagRow> = on_pool!(self, pool, {
-                sqlx::query_as(&sql).bind(id.0).fetch_all(pool).await?
-            });
-            out.extend(rows.into_iter().map(WorkbookTag::from));
-        }
-        Ok(out)
+        let rows: Vec<WorkbookTagRow> = on_pool!(self, pool, {
+            bind_args!(sqlx::query_as(&sql), &c.args)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows.into_iter().map(WorkbookTag::from).collect())
     }
 
     async fn tagged_workbooks(

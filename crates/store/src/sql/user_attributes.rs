@@ -281,16 +281,26 @@ impl UserAttributeStore for SqlStore {
         holder: AttributeHolder,
         holders: &[Uuid],
     ) -> StoreResult<Vec<AttributeValue>> {
-        let t = table(holder);
-        let sql =
-            format!("SELECT {VALUE_COLUMNS} FROM {t} WHERE holder_id = $1 ORDER BY attribute_id");
-        let mut out = Vec::new();
-        for h in holders {
-            let rows: Vec<ValueRow> = on_pool!(self, pool, {
-                sqlx::query_as(&sql).bind(h).fetch_all(pool).await?
-            });
-            out.extend(rows.into_iter().map(AttributeValue::from));
+        if holders.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(out)
+        // One query for all of a member's teams.
+        let mut c = Conditions::default();
+        let marks = vec!["?"; holders.len()].join(", ");
+        c.push(
+            &format!("holder_id IN ({marks})"),
+            holders.iter().map(|h| Arg::Uuid(*h)).collect(),
+        );
+        let sql = format!(
+            "SELECT {VALUE_COLUMNS} FROM {}{} ORDER BY attribute_id, priority, holder_id",
+            table(holder),
+            c.sql()
+        );
+        let rows: Vec<ValueRow> = on_pool!(self, pool, {
+            bind_args!(sqlx::query_as(&sql), &c.args)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows.into_iter().map(AttributeValue::from).collect())
     }
 }
