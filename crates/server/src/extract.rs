@@ -127,6 +127,7 @@ fn noun(param: &str) -> &str {
         "apiCredentialId" => "API credential",
         "apiConnectorId" => "API connector",
         "documentId" => "API document",
+        "connectionPathId" | "tableId" => "connection path",
         other => other.strip_suffix("Id").unwrap_or(other),
     }
 }
@@ -155,7 +156,8 @@ path_ids!(
     AccountTypeId,
     ApiCredentialId,
     ApiConnectorId,
-    ApiDocumentId
+    ApiDocumentId,
+    uuid::Uuid
 );
 
 async fn path_params(parts: &mut Parts) -> Result<Vec<(String, String)>, ApiError> {

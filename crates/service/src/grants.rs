@@ -28,6 +28,27 @@ pub struct GranteeInput {
     pub team_id: Option<String>,
 }
 
+/// A kind of permission a grant may carry: how to read one, and the valid ones as a
+/// message lists them.
+pub struct Permissions<P> {
+    pub parse: fn(&str) -> Option<P>,
+    pub names: &'static str,
+}
+
+impl<P> Clone for Permissions<P> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<P> Copy for Permissions<P> {}
+
+/// The permissions of grants on files (workspaces, folders, workbooks).
+const FILE_PERMISSIONS: Permissions<GrantPermission> = Permissions {
+    parse: GrantPermission::parse,
+    names: "view, explore, organize or edit",
+};
+
 /// One grant of a request.
 #[derive(Debug, Clone, Default)]
 pub struct GrantInput {
@@ -128,13 +149,41 @@ impl Grants {
         grantee: &GranteeInput,
         permission: &str,
     ) -> ServiceResult<(Grantee, GrantPermission)> {
+        self.resolve_with(field, prefix, grantee, permission, FILE_PERMISSIONS)
+            .await
+    }
+
+    /// [`Self::resolve`] for a kind of permission of its own: `parse` reads it, and
+    /// `permissions.names` is how the message lists the valid ones.
+    async fn resolve_with<P>(
+        &self,
+        field: &str,
+        prefix: &str,
+        grantee: &GranteeInput,
+        permission: &str,
+        permissions: Permissions<P>,
+    ) -> ServiceResult<(Grantee, P)> {
         let bad = |m: String| ServiceError::invalid_field(field, format!("{prefix}{m}"));
-        let permission = GrantPermission::parse(permission).ok_or_else(|| {
+        let parsed = (permissions.parse)(permission).ok_or_else(|| {
             bad(format!(
-                "unknown permission `{permission}`; use view, explore, organize or edit"
+                "unknown permission `{permission}`; use {}",
+                permissions.names
             ))
         })?;
-        let grantee = match (&grantee.member_id, &grantee.team_id) {
+        let grantee = self.grantee(field, prefix, grantee).await?;
+        Ok((grantee, parsed))
+    }
+
+    /// Checks who a grant is for: an active member or an existing team, given by id;
+    /// messages start with `prefix` and name `field`.
+    pub async fn grantee(
+        &self,
+        field: &str,
+        prefix: &str,
+        grantee: &GranteeInput,
+    ) -> ServiceResult<Grantee> {
+        let bad = |m: String| ServiceError::invalid_field(field, format!("{prefix}{m}"));
+        Ok(match (&grantee.member_id, &grantee.team_id) {
             (Some(m), None) => {
                 let unknown = || bad(format!("unknown member `{m}`"));
                 let id: MemberId = m.parse().map_err(|_| unknown())?;
@@ -156,8 +205,7 @@ impl Grants {
                     "grantee must be {\"memberId\": …} or {\"teamId\": …}".into()
                 ))
             }
-        };
-        Ok((grantee, permission))
+        })
     }
 
     /// Checks every grant of a request before anything is written; the first problem
@@ -166,6 +214,15 @@ impl Grants {
         &self,
         grants: &[GrantInput],
     ) -> ServiceResult<Vec<(Grantee, GrantPermission)>> {
+        self.check_grants(grants, FILE_PERMISSIONS).await
+    }
+
+    /// [`Self::check_all`] for a kind of permission of its own (a connection's).
+    pub async fn check_grants<P>(
+        &self,
+        grants: &[GrantInput],
+        permissions: Permissions<P>,
+    ) -> ServiceResult<Vec<(Grantee, P)>> {
         if grants.is_empty() || grants.len() > MAX_GRANTS {
             return Err(ServiceError::invalid_field(
                 "grants",
@@ -175,11 +232,17 @@ impl Grants {
                 ),
             ));
         }
-        let mut out: Vec<(Grantee, GrantPermission)> = Vec::new();
+        let mut out: Vec<(Grantee, P)> = Vec::new();
         for (i, g) in grants.iter().enumerate() {
             let field = format!("grants[{i}]");
             let (grantee, permission) = self
-                .resolve(&field, &format!("{field}: "), &g.grantee, &g.permission)
+                .resolve_with(
+                    &field,
+                    &format!("{field}: "),
+                    &g.grantee,
+                    &g.permission,
+                    permissions,
+                )
                 .await?;
             if out.iter().any(|(g, _)| *g == grantee) {
                 return Err(ServiceError::invalid_field(

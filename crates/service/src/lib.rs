@@ -15,6 +15,7 @@ pub mod bootstrap;
 pub mod cache;
 pub mod caller;
 pub mod config;
+pub mod connections;
 pub mod connectors;
 pub mod documents;
 pub mod error;
@@ -85,6 +86,7 @@ pub struct Services {
     pub user_attributes: Arc<user_attributes::UserAttributes>,
     pub tags: Arc<tags::Tags>,
     pub workbook_records: Arc<workbook_records::WorkbookRecords>,
+    pub connections: Arc<connections::Connections>,
     pub sessions: Arc<sessions::Sessions>,
     pub testing: Arc<testing::Testing>,
     store: Arc<dyn Store>,
@@ -161,6 +163,13 @@ impl Services {
             members.clone(),
             cursors,
         ));
+        let connections = Arc::new(connections::Connections::new(
+            store.clone(),
+            keyring.clone(),
+            grants.clone(),
+            config.allowed_networks().map_err(ServiceError::internal)?,
+            std::time::Duration::from_secs(5),
+        ));
         let api_credentials = Arc::new(ApiCredentials::new(store.clone(), keyring));
         let documents = Arc::new(Documents::new(
             store.clone(),
@@ -210,6 +219,7 @@ impl Services {
             workbooks.clone(),
         ));
         Ok(Services {
+            connections,
             workbook_records,
             tags,
             user_attributes,

@@ -4,6 +4,7 @@
 //! "Absent" and "failed" are different results: a lookup answers `Ok(None)` when the
 //! thing does not exist and `Err(StoreError)` when the database could not answer.
 
+pub mod connections;
 mod error;
 mod records;
 mod sql;
@@ -697,6 +698,7 @@ pub trait Store:
     + UserAttributeStore
     + TagStore
     + WorkbookRecordStore
+    + connections::ConnectionStore
     + Send
     + Sync
     + 'static

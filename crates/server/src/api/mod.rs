@@ -10,6 +10,7 @@ pub mod api_credentials;
 pub mod api_documents;
 pub mod auth;
 pub mod bodies;
+pub mod connections;
 pub mod credentials;
 pub mod favorites;
 pub mod files;
@@ -53,6 +54,7 @@ use crate::state::AppState;
         (name = "workspaces", description = "Workspaces and grants (Sigma), and access checks (sigil)"),
         (name = "reports", description = "The Report token API"),
         (name = "connectors", description = "API credentials and connectors (Sigma); OpenAPI import, connector calls and their log (sigil)"),
+        (name = "connections", description = "Warehouse connections, their paths and grants, kept as records (Sigma); no warehouse query is run"),
         (name = "workbooks", description = "Workbooks and webhooks (Sigma); workbook documents and running action sequences (sigil)"),
         (name = "operations", description = "Health, metrics and this document (sigil)"),
     ),
@@ -98,6 +100,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(user_attributes::router())
         .merge(tags::router())
         .merge(workbook_records::router())
+        .merge(connections::router())
         .merge(workbook_grants::router())
         .merge(workbook_versions::router())
         .merge(workbook_runs::router())

@@ -1,5 +1,5 @@
-//! Kinds of thing Sigma has and sigil does not hold: datasets, data models,
-//! connections and reports. Their lists answer an empty page (so clients that walk
+//! Kinds of thing Sigma has and sigil does not hold: datasets, data models and
+//! reports. Their lists answer an empty page (so clients that walk
 //! every kind work), their by-id operations 404, and their writes 501 saying so.
 
 use axum::extract::RawQuery;
@@ -15,10 +15,9 @@ use crate::extract::{query_flag, Principal};
 use crate::state::AppState;
 
 /// (path segment, what one is called)
-const KINDS: [(&str, &str); 4] = [
+const KINDS: [(&str, &str); 3] = [
     ("datasets", "dataset"),
     ("dataModels", "data model"),
-    ("connections", "connection"),
     ("reports", "report"),
 ];
 
@@ -26,18 +25,6 @@ const KINDS: [(&str, &str); 4] = [
 /// method Sigma does not define gets 405 with `Allow`, a path it does not define 404,
 /// a read 404 (nothing is held) and a write 501. `{}` is one segment.
 const SIGMA_OPERATIONS: &[(&str, &str)] = &[
-    ("GET POST", "/v2/connections"),
-    ("GET PUT DELETE PATCH", "/v2/connections/{}"),
-    ("GET", "/v2/connections/{}/test"),
-    ("POST", "/v2/connections/{}/dbtArtifacts"),
-    ("GET POST", "/v2/connections/{}/grants"),
-    ("DELETE", "/v2/connections/{}/grants/{}"),
-    ("GET", "/v2/connections/paths"),
-    ("GET", "/v2/connections/paths/{}"),
-    ("GET", "/v2/connections/tables/{}/columns"),
-    ("POST", "/v2/connections/{}/sync"),
-    ("GET POST", "/v2/connections/paths/{}/grants"),
-    ("DELETE", "/v2/connections/paths/{}/grants/{}"),
     ("GET", "/v2/dataModels"),
     ("GET", "/v2/dataModels/{}"),
     ("GET", "/v2/dataModels/{}/sources"),
@@ -98,7 +85,7 @@ fn matches(template: &str, path: &str) -> bool {
 }
 
 /// The methods Sigma defines on `path`: those of the matching template with the most
-/// literal text (`/v2/connections/paths` over `/v2/connections/{}`).
+/// literal text (`/v2/dataModels/tag` over `/v2/dataModels/{}`).
 fn methods_for(path: &str) -> Option<&'static str> {
     SIGMA_OPERATIONS
         .iter()
@@ -134,12 +121,11 @@ pub fn router() -> OpenApiRouter<AppState> {
     let mut r = OpenApiRouter::new()
         .routes(routes!(list_datasets))
         .routes(routes!(list_data_models))
-        .routes(routes!(list_connections))
         .routes(routes!(list_reports));
     for (segment, noun) in KINDS {
         let collection = format!("/v2/{segment}");
         if methods_for(&collection).is_some_and(|m| m.contains("POST")) {
-            // POST /v2/connections, POST /v2/reports.
+            // POST /v2/reports.
             r = r.route(
                 &collection,
                 axum::routing::post(move |_: Principal, uri: Uri| async move {
@@ -211,16 +197,6 @@ pub async fn list_data_models(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<PageOf<serde_json::Value>>, ApiError> {
     empty(raw, &["excludeTags", "skipPermissionCheck"])
-}
-
-/// List connections (always empty: sigil holds none)
-#[utoipa::path(get, path = "/v2/connections", tag = "workbooks", operation_id = "listConnections",
-    responses((status = 200, body = PageOf<Object>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn list_connections(
-    _caller: Principal,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<PageOf<serde_json::Value>>, ApiError> {
-    empty(raw, &["includeArchived"])
 }
 
 /// List reports (always empty: sigil holds none)

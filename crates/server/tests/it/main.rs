@@ -23,6 +23,7 @@ mod permissions_matrix;
 mod tags;
 mod test_double;
 mod user_attributes;
+mod warehouse_connections;
 mod web;
 mod workbook_records;
 mod workbooks;

@@ -686,7 +686,7 @@ async fn webhooks_run_a_sequence_and_describe_its_variables() {
 async fn kinds_sigil_does_not_hold_list_empty_404_by_id_and_501_on_writes() {
     let app = TestApp::spawn().await;
     let admin = app.admin_token().await;
-    for kind in ["datasets", "dataModels", "connections", "reports"] {
+    for kind in ["datasets", "dataModels", "reports"] {
         let (s, list) = app.get(&format!("/v2/{kind}"), Some(&admin)).await;
         assert_eq!(s, reqwest::StatusCode::OK);
         assert_eq!(
@@ -761,20 +761,12 @@ async fn kinds_sigil_does_not_hold_list_empty_404_by_id_and_501_on_writes() {
     // Sigma's writes on them: 501; a data model's materialization too.
     let r = post(&app, &admin, "/v2/dataModels/abc:materialize", json!({})).await;
     assert_error(&r, reqwest::StatusCode::NOT_IMPLEMENTED, "not_implemented");
-    let r = app.delete("/v2/connections/abc", Some(&admin)).await;
-    assert_error(&r, reqwest::StatusCode::NOT_IMPLEMENTED, "not_implemented");
-    let r = post(
-        &app,
-        &admin,
-        "/v2/connections",
-        json!({"name": "warehouse"}),
-    )
-    .await;
+    let r = post(&app, &admin, "/v2/reports", json!({"name": "r"})).await;
     assert_error(&r, reqwest::StatusCode::NOT_IMPLEMENTED, "not_implemented");
     assert!(r.1["message"]
         .as_str()
         .unwrap()
-        .contains("holds no connections"));
+        .contains("holds no reports"));
 }
 
 #[tokio::test]

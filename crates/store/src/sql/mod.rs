@@ -117,6 +117,7 @@ use rows::*;
 mod account_types;
 mod api;
 mod auth;
+mod connections;
 mod favorites;
 mod files;
 mod grants;

@@ -38,6 +38,9 @@ pub(crate) const COPIED: &[&str] = &[
     "workbook_tags",
     "bookmarks",
     "embeds",
+    "connections",
+    "connection_paths",
+    "connection_grants",
 ];
 
 /// Emptied by a restore but never copied: web sessions all end (a session opened

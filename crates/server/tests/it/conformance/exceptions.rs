@@ -12,8 +12,11 @@ pub struct Exception {
     pub why: &'static str,
 }
 
-const NOT_INODE: &str = "a permission of connections or version tags, which sigil does not \
-     hold; grants on files take view, explore, organize and edit (400 names them)";
+const NOT_INODE: &str = "a permission of connections (granted by `/v2/connections/{id}/grants`) \
+     or of version tags: grants on files take view, explore, organize and edit (400 names them)";
+
+const NO_WAREHOUSE: &str = "sigil keeps connections as records and reads no warehouse: \
+     syncing, dbt artifacts and a table's columns answer 501";
 
 const PATH_ONE_SEGMENT: &str = "a path parameter of type `array` or `object`: it fills one \
      path segment, so sigil refuses the connector (400 names the parameter) rather than guess a join";
@@ -22,6 +25,21 @@ const NO_SOURCES: &str = "choosing a workbook's data sources as it is tagged: si
      have none, so a non-empty list answers 501";
 
 pub const EXCEPTIONS: &[Exception] = &[
+    Exception {
+        op: "syncConnectionPath",
+        at: "",
+        why: NO_WAREHOUSE,
+    },
+    Exception {
+        op: "postConnectionDbtArtifacts",
+        at: "",
+        why: NO_WAREHOUSE,
+    },
+    Exception {
+        op: "listConnectionTableColumns",
+        at: "",
+        why: NO_WAREHOUSE,
+    },
     Exception {
         op: "createApiConnector",
         at: "body:.params.pathParams[].type=array",

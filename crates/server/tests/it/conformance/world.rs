@@ -1,6 +1,7 @@
 //! The seeded world each operation runs against, made through the API: two members,
 //! a team, a workspace with a folder and a workbook (a page, controls and a sequence),
-//! grants, an API credential and connector, a custom account type and client
+//! grants, a warehouse connection with a table path and grants on both, an API
+//! credential and connector, a custom account type and client
 //! credentials. Values a schema alone cannot make valid (ids, an allowlisted URL, a
 //! permission name) come from here, chosen by parameter or property name, so an
 //! operation added later reuses them.
@@ -170,6 +171,42 @@ impl World {
             .and_then(|e| e.iter().find(|g| g["teamId"] == ids["teamId"]))
             .unwrap_or_else(|| panic!("the team's workspace grant in {list}"));
         ids.insert("workspaceGrantId", text(wg, "grantId"));
+        // A warehouse connection on a loopback address (refused by the address policy,
+        // so that testing it answers at once), grants on it, a table looked up in it
+        // and grants on that (two each, so that their lists have a second page).
+        let wh = post(
+            "/v2/connections",
+            json!({"name": format!("World warehouse {n}"), "details": {"type": "postgres",
+                   "host": "127.0.0.1", "port": 9, "database": "world", "user": "u",
+                   "password": "p", "writeAccess": {"writeSchema": "w"}}}),
+        )
+        .await;
+        ids.insert("connectionId", text(&wh, "connectionId"));
+        let grants = |id: &str| format!("/v2/connections/{id}/grants");
+        post_to(
+            &grants(&ids["connectionId"]),
+            json!({"grants": [{"grantee": {"teamId": ids["teamId"]}, "permission": "usage"},
+                              {"grantee": {"memberId": ids["otherMemberId"]}, "permission": "annotate"}]}),
+        )
+        .await;
+        let (_, list) = app.get(&grants(&ids["connectionId"]), Some(admin)).await;
+        ids.insert("connectionGrantId", text(&list["entries"][0], "grantId"));
+        let table = post_to(
+            &format!("/v2/connection/{}/lookup", ids["connectionId"]),
+            json!({"path": ["public", format!("world_{n}")]}),
+        )
+        .await;
+        assert_eq!(table["kind"], "table", "{table}");
+        ids.insert("connectionPathId", text(&table, "inodeId"));
+        let path_grants = format!("/v2/connections/paths/{}/grants", ids["connectionPathId"]);
+        post_to(
+            &path_grants,
+            json!({"grants": [{"grantee": {"memberId": ids["memberId"]}, "permission": "annotate"},
+                              {"grantee": {"teamId": ids["teamId"]}, "permission": "usage"}]}),
+        )
+        .await;
+        let (_, list) = app.get(&path_grants, Some(admin)).await;
+        ids.insert("pathGrantId", text(&list["entries"][0], "grantId"));
         let cred = post(
             "/v2/api-credentials",
             json!({"name": format!("World credential {n}"), "allowlist": ["127.0.0.1"],
@@ -222,6 +259,9 @@ impl World {
     pub fn path_param(&self, template: &str, name: &str) -> Option<String> {
         let key = match name {
             "grantId" if template.starts_with("/v2/workspaces/") => "workspaceGrantId",
+            "grantId" if template.starts_with("/v2/connections/paths/") => "pathGrantId",
+            "grantId" if template.starts_with("/v2/connections/") => "connectionGrantId",
+            "inodeId" | "tableId" if template.starts_with("/v2/connections/") => "connectionPathId",
             "inodeId" | "fileId" | "documentId" => "workbookId",
             "userId" => "memberId",
             "versionTag" => "tagName",
@@ -241,6 +281,7 @@ impl World {
             "parentId" => self.ids["workspaceId"].clone(),
             "inodeId" => self.ids["workbookId"].clone(),
             "teamId" => self.ids["teamId"].clone(),
+            "connectionId" => self.ids["connectionId"].clone(),
             "userId" | "memberId" => self.ids["memberId"].clone(),
             "reassignToAccountTypeId" => self.ids["viewerTypeId"].clone(),
             "limit" | "pageSize" => "2".into(),
