@@ -150,6 +150,24 @@ pub struct Connections {
 /// The shape of a secret: a string, or an object (`{"type": "plain", "value": …}`,
 /// a secret manager's reference, a setup and a Python user).
 fn check_secret(field: &str, v: &Value) -> ServiceResult<()> {
+    if field == "pythonSecrets" {
+        for user in ["setupUser", "pythonUser"] {
+            let Some(u) = v.get(user).filter(|u| !u.is_null()) else {
+                continue;
+            };
+            let strings = ["username", "password"].iter().all(|k| u[*k].is_string())
+                && (u["role"].is_null() || u["role"].is_string());
+            if !strings {
+                return Err(ServiceError::invalid_field(
+                    format!("details.pythonSecrets.{user}"),
+                    format!(
+                        "details.pythonSecrets.{user} must hold a `username` and a `password` \
+                         (and may hold a `role`), all strings"
+                    ),
+                ));
+            }
+        }
+    }
     if v.is_string() || v.is_object() {
         Ok(())
     } else {
@@ -158,6 +176,99 @@ fn check_secret(field: &str, v: &Value) -> ServiceResult<()> {
             format!("details.{field} must be a string or an object"),
         ))
     }
+}
+
+/// The JSON type of each setting Sigma's document types (strings are checked with
+/// their lengths above); `a.b` is `b` inside the object `a`.
+const TYPED: &[(&str, &str)] = &[
+    ("useTls", "boolean"),
+    ("useOauth", "boolean"),
+    ("usePython", "boolean"),
+    ("useSourceSwapPolicy", "boolean"),
+    ("useReadUncommittedIsolation", "boolean"),
+    ("usePkce", "boolean"),
+    ("useJwt", "boolean"),
+    ("writeAccess", "object"),
+    ("pythonProperties", "object"),
+    ("userAttributes", "object"),
+    ("inputTableAuditLogSchema", "object"),
+    ("additionalProjectIds", "array"),
+    ("scopes", "array"),
+    ("writebackSchemas", "array"),
+    ("sourceSwapPolicyId", "string"),
+    ("metadataUrl", "string"),
+    ("clientId", "string"),
+    ("audience", "string"),
+    ("exportsWarehouse", "string"),
+    ("writeAccess.writeSchema", "string"),
+    ("writeAccess.writeDatabase", "string"),
+    ("writeAccess.materializationWarehouse", "string"),
+    ("writeAccess.useDynamicTables", "boolean"),
+    ("userAttributes.role", "string"),
+    ("userAttributes.warehouse", "string"),
+    ("inputTableAuditLogSchema.database", "string"),
+    ("inputTableAuditLogSchema.schema", "string"),
+];
+
+/// Checks the settings of [`TYPED`], and the items of the lists among them.
+fn check_types(obj: &Map<String, Value>) -> ServiceResult<()> {
+    let is = |v: &Value, t: &str| match t {
+        "boolean" => v.is_boolean(),
+        "object" => v.is_object(),
+        "array" => v.is_array(),
+        _ => v.is_string(),
+    };
+    for (path, t) in TYPED {
+        let v = match path.split_once('.') {
+            Some((outer, inner)) => obj.get(outer).and_then(|o| o.get(inner)),
+            None => obj.get(*path),
+        };
+        // `null` is "not set" for the flags Sigma types as boolean-or-null, and
+        // harmless elsewhere.
+        if let Some(v) = v.filter(|v| !v.is_null()) {
+            if !is(v, t) {
+                return Err(ServiceError::invalid_field(
+                    format!("details.{path}"),
+                    format!(
+                        "details.{path} must be a{} {t}",
+                        if *t == "array" || *t == "object" {
+                            "n"
+                        } else {
+                            ""
+                        }
+                    ),
+                ));
+            }
+        }
+    }
+    for list in ["additionalProjectIds", "scopes"] {
+        if let Some(i) = obj
+            .get(list)
+            .and_then(Value::as_array)
+            .and_then(|a| a.iter().position(|v| !v.is_string()))
+        {
+            return Err(ServiceError::invalid_field(
+                format!("details.{list}"),
+                format!("details.{list}[{i}] must be a string"),
+            ));
+        }
+    }
+    if let Some(i) = obj
+        .get("writebackSchemas")
+        .and_then(Value::as_array)
+        .and_then(|a| {
+            a.iter()
+                .position(|w| !(w["database"].is_string() && w["schema"].is_string()))
+        })
+    {
+        return Err(ServiceError::invalid_field(
+            "details.writebackSchemas",
+            format!(
+                "details.writebackSchemas[{i}] must hold a `database` and a `schema`, both strings"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// A connection's details, checked: its kind, its settings and its secrets.
@@ -227,6 +338,7 @@ fn split_details(details: &Value) -> ServiceResult<Split> {
             }
         }
     }
+    check_types(obj)?;
     if let Some(p) = obj.get("port").filter(|p| !p.is_null()) {
         if !p.as_u64().is_some_and(|p| (1..=65535).contains(&p))
             && !p
@@ -353,7 +465,8 @@ fn check_path(kind: &Kind, path: &[Value]) -> ServiceResult<Vec<String>> {
             let s = match p {
                 Value::String(s) => s.clone(),
                 Value::Number(n) => n.to_string(),
-                _ => return Err(bad(format!("path[{i}] must be a name"))),
+                Value::Bool(b) => b.to_string(),
+                _ => return Err(bad(format!("path[{i}] must be a name, not {p}"))),
             };
             if s.is_empty() || s.chars().count() > 255 || s.chars().any(char::is_control) {
                 return Err(bad(format!(
@@ -544,8 +657,11 @@ impl Connections {
         Self::entry(c)
     }
 
+    /// A connection the caller may see; a deleted one is "not found", as after a
+    /// delete anywhere else (it is still listed with `includeArchived`, and `PUT`
+    /// with `restore` brings it back).
     pub async fn get(&self, caller: &Caller, id: Uuid) -> ServiceResult<ConnectionEntry> {
-        Self::entry(self.visible(caller, id, true).await?)
+        Self::entry(self.visible(caller, id, false).await?)
     }
 
     pub async fn list(

@@ -241,10 +241,11 @@ async fn connections(app: TestApp) {
         .get("/v2/connections?includeArchived=true", Some(&admin))
         .await;
     assert_eq!(all["total"], 2);
-    let (_, got) = app
+    assert_eq!(all["entries"][1]["isArchived"], true, "{all}");
+    let r = app
         .get(&format!("/v2/connections/{pg_id}"), Some(&admin))
         .await;
-    assert_eq!(got["isArchived"], true);
+    assert_error(&r, StatusCode::NOT_FOUND, "not_found");
     let (_, t) = app
         .get(&format!("/v2/connections/{pg_id}/test"), Some(&admin))
         .await;
