@@ -249,15 +249,18 @@ impl Browser {
         Err(format!("no visible button `{text}`").into())
     }
 
-    /// Waits (at most ten seconds) until the page `old` belonged to is replaced.
+    /// Waits (at most thirty seconds, as for the browser to start: under CI's load a
+    /// debug build's answer has taken over ten) until the page `old` belonged to is
+    /// replaced.
     pub async fn wait_until_gone(&self, old: fantoccini::elements::Element) -> Step {
-        for _ in 0..200 {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        while tokio::time::Instant::now() < deadline {
             if old.tag_name().await.is_err() {
                 return Ok(());
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        Err("the page did not change after submitting the form".into())
+        Err("the page did not change within 30 s of submitting the form".into())
     }
 
     /// Follows the first shown link with this text.
