@@ -25,6 +25,7 @@ pub mod grants;
 pub mod members;
 pub mod paging;
 pub mod runs;
+pub mod schedules;
 pub mod secret;
 pub mod seed;
 pub mod sessions;
@@ -87,6 +88,7 @@ pub struct Services {
     pub tags: Arc<tags::Tags>,
     pub workbook_records: Arc<workbook_records::WorkbookRecords>,
     pub connections: Arc<connections::Connections>,
+    pub schedules: Arc<schedules::Schedules>,
     pub sessions: Arc<sessions::Sessions>,
     pub testing: Arc<testing::Testing>,
     store: Arc<dyn Store>,
@@ -218,7 +220,9 @@ impl Services {
             access.clone(),
             workbooks.clone(),
         ));
+        let schedules = Arc::new(schedules::Schedules::new(store.clone(), workbooks.clone()));
         Ok(Services {
+            schedules,
             connections,
             workbook_records,
             tags,

@@ -7,6 +7,7 @@
 pub mod connections;
 mod error;
 mod records;
+pub mod schedules;
 mod sql;
 
 pub use error::{StoreError, StoreResult};
@@ -699,6 +700,7 @@ pub trait Store:
     + TagStore
     + WorkbookRecordStore
     + connections::ConnectionStore
+    + schedules::ScheduleStore
     + Send
     + Sync
     + 'static

@@ -30,6 +30,7 @@ pub mod workbook_grants;
 pub mod workbook_reads;
 pub mod workbook_records;
 pub mod workbook_runs;
+pub mod workbook_schedules;
 pub mod workbook_versions;
 pub mod workbooks;
 pub mod workspaces;
@@ -101,6 +102,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(tags::router())
         .merge(workbook_records::router())
         .merge(connections::router())
+        .merge(workbook_schedules::router())
         .merge(workbook_grants::router())
         .merge(workbook_versions::router())
         .merge(workbook_runs::router())

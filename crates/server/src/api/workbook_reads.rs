@@ -1,7 +1,7 @@
 //! Sigma's read endpoints of a workbook that need a query engine for most of what they
 //! describe, answered honestly for what sigil holds: its elements (controls, buttons,
 //! text) and the versions it saved; no columns, queries, lineage, sources or
-//! schedules, so those lists are empty. Each needs Can View on the workbook, and an
+//! materialization schedules, so those lists are empty. Each needs Can View on the workbook, and an
 //! unknown workbook or element is 404, as for Sigma.
 
 use axum::extract::State;
@@ -30,7 +30,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(workbook_sources))
         .routes(routes!(list_materialization_schedules))
         .routes(routes!(list_materialization_schedules_v2_1))
-        .routes(routes!(list_workbook_schedules))
         .routes(routes!(version_history))
 }
 
@@ -138,8 +137,6 @@ nothing_lists! {
         "v2_1_listMaterializationSchedules",
         "List a workbook's materialization schedules (v2.1)",
         "sigil materializes nothing: always empty.";
-    list_workbook_schedules: "/v2/workbooks/{workbookId}/schedules", "listWorkbookSchedules",
-        "List a workbook's export schedules", "sigil sends no exports: always empty.";
 }
 
 /// List an element's columns

@@ -20,6 +20,7 @@ mod members_teams;
 mod multinode;
 mod patches;
 mod permissions_matrix;
+mod schedules;
 mod tags;
 mod test_double;
 mod user_attributes;

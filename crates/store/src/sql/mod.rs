@@ -123,6 +123,7 @@ mod files;
 mod grants;
 mod members;
 mod notify;
+mod schedules;
 mod snapshots;
 mod tags;
 mod teams;

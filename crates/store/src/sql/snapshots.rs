@@ -41,6 +41,7 @@ pub(crate) const COPIED: &[&str] = &[
     "connections",
     "connection_paths",
     "connection_grants",
+    "export_schedules",
 ];
 
 /// Emptied by a restore but never copied: web sessions all end (a session opened

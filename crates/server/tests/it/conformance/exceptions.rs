@@ -24,7 +24,115 @@ const PATH_ONE_SEGMENT: &str = "a path parameter of type `array` or `object`: it
 const NO_SOURCES: &str = "choosing a workbook's data sources as it is tagged: sigil's workbooks \
      have none, so a non-empty list answers 501";
 
+const NOT_SCHEDULED: &str = "an export schedule's alerts, dashboard settings, dynamic exports and \
+     recipients and embed options: no request to the API sets them, so sigil's schedules have none";
+
 pub const EXCEPTIONS: &[Exception] = &[
+    Exception {
+        op: "updateWorkbookSchedule",
+        at: "response:.configV2.notificationAttachments[].chartId",
+        why: "an attachment's chart, which only the older `config` names: a `PATCH` sends `configV2`, whose attachments name pages and elements instead",
+    },
+    Exception {
+        op: "postWorkbookSchedule",
+        at: "response:.configV2.alertConfig",
+        why: NOT_SCHEDULED,
+    },
+    Exception {
+        op: "postWorkbookSchedule",
+        at: "response:.configV2.dashboardSettings",
+        why: NOT_SCHEDULED,
+    },
+    Exception {
+        op: "postWorkbookSchedule",
+        at: "response:.configV2.dynamicExportSettings",
+        why: NOT_SCHEDULED,
+    },
+    Exception {
+        op: "postWorkbookSchedule",
+        at: "response:.configV2.dynamicRecipientSettings",
+        why: NOT_SCHEDULED,
+    },
+    Exception {
+        op: "postWorkbookSchedule",
+        at: "response:.configV2.embedOpts",
+        why: NOT_SCHEDULED,
+    },
+    Exception {
+        op: "updateWorkbookSchedule",
+        at: "response:.configV2.alertConfig",
+        why: NOT_SCHEDULED,
+    },
+    Exception {
+        op: "updateWorkbookSchedule",
+        at: "response:.configV2.dashboardSettings",
+        why: NOT_SCHEDULED,
+    },
+    Exception {
+        op: "updateWorkbookSchedule",
+        at: "response:.configV2.dynamicExportSettings",
+        why: NOT_SCHEDULED,
+    },
+    Exception {
+        op: "updateWorkbookSchedule",
+        at: "response:.configV2.dynamicRecipientSettings",
+        why: NOT_SCHEDULED,
+    },
+    Exception {
+        op: "updateWorkbookSchedule",
+        at: "response:.configV2.embedOpts",
+        why: NOT_SCHEDULED,
+    },
+    Exception {
+        op: "listWorkbookSchedules",
+        at: "response:[].configV2.alertConfig",
+        why: NOT_SCHEDULED,
+    },
+    Exception {
+        op: "listWorkbookSchedules",
+        at: "response:[].configV2.dashboardSettings",
+        why: NOT_SCHEDULED,
+    },
+    Exception {
+        op: "listWorkbookSchedules",
+        at: "response:[].configV2.dynamicExportSettings",
+        why: NOT_SCHEDULED,
+    },
+    Exception {
+        op: "listWorkbookSchedules",
+        at: "response:[].configV2.dynamicRecipientSettings",
+        why: NOT_SCHEDULED,
+    },
+    Exception {
+        op: "listWorkbookSchedules",
+        at: "response:[].configV2.embedOpts",
+        why: NOT_SCHEDULED,
+    },
+    Exception {
+        op: "v2_1_listWorkbookSchedules",
+        at: "response:.entries[].configV2.alertConfig",
+        why: NOT_SCHEDULED,
+    },
+    Exception {
+        op: "v2_1_listWorkbookSchedules",
+        at: "response:.entries[].configV2.dashboardSettings",
+        why: NOT_SCHEDULED,
+    },
+    Exception {
+        op: "v2_1_listWorkbookSchedules",
+        at: "response:.entries[].configV2.dynamicExportSettings",
+        why: NOT_SCHEDULED,
+    },
+    Exception {
+        op: "v2_1_listWorkbookSchedules",
+        at: "response:.entries[].configV2.dynamicRecipientSettings",
+        why: NOT_SCHEDULED,
+    },
+    Exception {
+        op: "v2_1_listWorkbookSchedules",
+        at: "response:.entries[].configV2.embedOpts",
+        why: NOT_SCHEDULED,
+    },
     Exception {
         op: "syncConnectionPath",
         at: "",

@@ -197,23 +197,27 @@ pub fn variants(
 
 /// Checks `value` against `schema`: its type, its enum, and every property an object
 /// declares, present and valid. Errors are `(path, message)`; array items are `[]`.
+/// `excused` names paths an exception covers: they are reported all the same, but a
+/// `oneOf` branch is chosen by the errors left without them.
 pub fn check(
     reference: &Reference,
     value: &Value,
     schema: &Value,
     path: &str,
+    excused: &dyn Fn(&str) -> bool,
 ) -> Vec<(String, String)> {
     let s = reference.resolve(schema);
     if let Some(branches) = s.get("oneOf").and_then(Value::as_array) {
         // Read as "any of": Sigma's `permission` branches overlap, and the union of
         // their values is what the document means.
+        let left = |errs: &[(String, String)]| errs.iter().filter(|(p, _)| !excused(p)).count();
         let mut best: Option<Vec<(String, String)>> = None;
         for b in branches {
-            let errs = check(reference, value, b, path);
+            let errs = check(reference, value, b, path, excused);
             if errs.is_empty() {
                 return errs;
             }
-            if best.as_ref().is_none_or(|e| errs.len() < e.len()) {
+            if best.as_ref().is_none_or(|e| left(&errs) < left(e)) {
                 best = Some(errs);
             }
         }
@@ -239,13 +243,13 @@ pub fn check(
             match obj.get(k) {
                 None if conditional(reference.resolve(p)) => {}
                 None => errs.push((at, "missing".into())),
-                Some(v) => errs.extend(check(reference, v, p, &at)),
+                Some(v) => errs.extend(check(reference, v, p, &at, excused)),
             }
         }
     }
     if let (Some(items), Some(schema)) = (value.as_array(), s.get("items")) {
         for v in items {
-            errs.extend(check(reference, v, schema, &format!("{path}[]")));
+            errs.extend(check(reference, v, schema, &format!("{path}[]"), excused));
         }
     }
     errs

@@ -1,5 +1,6 @@
 //! The seeded world each operation runs against, made through the API: two members,
-//! a team, a workspace with a folder and a workbook (a page, controls and a sequence),
+//! a team, a workspace with a folder and a workbook (a page, controls and a sequence,
+//! an export schedule),
 //! grants, a warehouse connection with a table path and grants on both, an API
 //! credential and connector, a custom account type and client
 //! credentials. Values a schema alone cannot make valid (ids, an allowlisted URL, a
@@ -14,6 +15,13 @@ use serde_json::{json, Value};
 
 use super::schema::Fill;
 use crate::common::TestApp;
+
+/// The operations that write an export schedule, as a pattern.
+macro_rules! SCHEDULE_WRITE {
+    () => {
+        "postWorkbookSchedule" | "updateWorkbookSchedule"
+    };
+}
 
 pub struct World {
     ids: BTreeMap<&'static str, String>,
@@ -150,6 +158,20 @@ impl World {
         )
         .await;
         ids.insert("embedId", text(&e, "embedId"));
+        // An export schedule of the workbook, with every part a request can set.
+        let s = post_to(
+            &format!("/v2/workbooks/{}/schedules", ids["workbookId"]),
+            json!({"target": [{"email": "to@example.com"}],
+                   "schedule": {"cronSpec": "0 9 * * 1", "timezone": "UTC"},
+                   "configV2": {"title": "Weekly", "messageBody": "Here", "exportAttachments": [
+                       {"formatOptions": {"type": "PDF"}, "workbookExportSource": {"type": "page", "pageIds": ["page-1"]}}],
+                       "workbookVariant": {"tagId": ids["tagId"], "bookmarkId": ids["bookmarkId"]},
+                       "formatting": {"pivotHeaderStyle": "merged"}},
+                   "config": {"formatOptions": {"type": "CSV"}, "title": "t", "messageBody": "m",
+                              "rowLimit": 100, "chartId": "el-in"}}),
+        )
+        .await;
+        ids.insert("scheduleId", text(&s, "scheduledNotificationId"));
         // A favorite, for the operations that read or remove one.
         post(
             "/v2/favorites",
@@ -318,6 +340,20 @@ impl World {
             ("tagWorkbook", "workbookId") => id("workbookId"),
             ("tagWorkbook" | "postWorkbookBookmarks", "workbookVersion") => Fill::Value(json!(1)),
             ("createWorkbookEmbed", "sourceId") => Fill::Value(json!("page-1")),
+            (SCHEDULE_WRITE!(), "cronSpec") => Fill::Value(json!("0 9 * * 1")),
+            (SCHEDULE_WRITE!(), "timezone") => Fill::Value(json!("America/New_York")),
+            (SCHEDULE_WRITE!(), "ccEmail" | "bccEmail") => {
+                Fill::Value(json!(format!("{}@example.com", unique("cc"))))
+            }
+            (SCHEDULE_WRITE!(), "ccTeamId" | "bccTeamId") => id("teamId"),
+            (SCHEDULE_WRITE!(), "webhookUrl" | "googleSpreadsheetUrl" | "googleDriveFolderUrl") => {
+                Fill::Value(json!("https://example.com/hook"))
+            }
+            (SCHEDULE_WRITE!(), "elementIds") => Fill::Value(json!(["el-in"])),
+            (SCHEDULE_WRITE!(), "pageIds") => Fill::Value(json!(["page-1"])),
+            (SCHEDULE_WRITE!(), "elementId" | "chartId") => Fill::Value(json!("el-in")),
+            (SCHEDULE_WRITE!(), "tagId") => id("tagId"),
+            (SCHEDULE_WRITE!(), "bookmarkId") => id("bookmarkId"),
             (_, "tenantOrganizationId") => id("tenantOrganizationId"),
             (_, "authId") => id("apiCredentialId"),
             (_, "allowlist") => Fill::Value(json!(["127.0.0.1"])),
