@@ -844,8 +844,8 @@ async fn a_connector_a_workbook_calls_and_a_credential_a_connector_uses_are_not_
 }
 
 /// Sigma's read endpoints that need a query engine answer what sigil holds: its
-/// elements and saved versions, and empty lists for columns, queries, lineage, sources
-/// and schedules; 404 for an unknown workbook or element, and for a member who cannot
+/// elements, saved versions and export schedules, and empty lists for columns,
+/// queries, lineage, sources and materialization schedules; 404 for an unknown workbook or element, and for a member who cannot
 /// view the workbook.
 #[tokio::test]
 async fn workbook_read_endpoints_answer_what_sigil_holds_in_sigmas_shapes() {
@@ -882,7 +882,6 @@ async fn workbook_read_endpoints_answer_what_sigil_holds_in_sigmas_shapes() {
         "/queries",
         "/lineage",
         "/materialization-schedules",
-        "/schedules",
         "/elements/el-name/columns",
     ] {
         assert_eq!(
@@ -891,6 +890,13 @@ async fn workbook_read_endpoints_answer_what_sigil_holds_in_sigmas_shapes() {
             "{rest}"
         );
     }
+    // Export schedules are held (none yet): Sigma's first list answers an array.
+    assert_eq!(
+        ok(app.get(&wb("/schedules"), Some(&w.admin)).await),
+        json!([])
+    );
+    let v21 = format!("/v2.1/workbooks/{}/schedules", w.workbook);
+    assert_eq!(ok(app.get(&v21, Some(&w.admin)).await), empty);
     // Each is documented in /openapi.json under Sigma's operation id.
     let (_, api) = app.get("/openapi.json", None).await;
     for (path, id, summary) in [
